@@ -1,0 +1,48 @@
+# The project's vocabulary. `make run` and `make test` set everything up themselves on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+REQUIREMENTS := requirements/base.txt requirements/dev.txt
+HOST ?= 127.0.0.1:8000
+
+.PHONY: help install run test check lock messages bench clean
+
+help:
+	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
+	@echo "make test    set up and run the whole test suite (DATABASE_URL selects PostgreSQL)"
+	@echo "make check   ruff, formatting and the migration check"
+	@echo "make lock    re-pin the dependencies after editing requirements/*.in"
+
+$(STAMP): $(REQUIREMENTS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes $(foreach r,$(REQUIREMENTS),-r $(r))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DEBUG=1 $(PY) manage.py migrate --verbosity 0
+	DEBUG=1 $(PY) manage.py load_real_records
+	DEBUG=1 $(PY) manage.py ensure_local_admin
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+test: install
+	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+lock:
+	$(PY) -m pip install --quiet pip-tools==7.5.2
+	cd requirements && ../$(VENV)/bin/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras base.in -o base.txt
+	cd requirements && ../$(VENV)/bin/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras dev.in -o dev.txt
+
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages --locale nb --ignore '$(VENV)/*' --no-obsolete
+	DEBUG=1 $(PY) manage.py compilemessages --locale nb --ignore '$(VENV)/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

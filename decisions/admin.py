@@ -1,0 +1,86 @@
+"""Admin for sources and themes, and the base class for versioned records.
+
+Decisions, platforms and commitments are registered in measures.admin: saving them can change a commitment's
+rolled-up status, and the roll-up rule lives in measures (which imports decisions, never the reverse).
+"""
+
+import itertools
+from collections import defaultdict
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import ModelChange, ModelDelta
+from simple_history.utils import get_m2m_reverse_field_name
+
+from .forms import VersionedModelForm
+from .models import Source, Theme
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose history page costs a fixed number of queries.
+
+    The library diffs many-to-many fields with two queries per history row; here each tracked many-to-many field
+    is read once for the whole page and compared in Python. The page shows the same "old → new" changes.
+    """
+
+    history_list_per_page = 50
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        records = list(historical_records)  # newest first
+        if not records:
+            return
+        m2m_fields = list(getattr(type(records[0]), "_history_m2m_fields", []))
+        members = self._m2m_members(records, m2m_fields)
+        excluded = [field.name for field in m2m_fields]
+        for newer, older in itertools.pairwise(records):
+            delta = newer.diff_against(older, excluded_fields=excluded, foreign_keys_are_objs=foreign_keys_are_objs)
+            changes, changed_fields = list(delta.changes), list(delta.changed_fields)
+            for field in m2m_fields:
+                before, after = members[field.name][older.history_id], members[field.name][newer.history_id]
+                if [row["key"] for row in before] != [row["key"] for row in after]:
+                    changes.append(ModelChange(field.name, before, after))
+                    changed_fields.append(field.name)
+            helper = self.get_historical_record_context_helper(request, newer)
+            newer.history_delta_changes = helper.context_for_delta_changes(
+                ModelDelta(changes, changed_fields, older, newer)
+            )
+
+    @staticmethod
+    def _m2m_members(records, m2m_fields):
+        """{field name: {history id: [{related name: object, "key": pk}, ...]}}, one query per field."""
+        history_ids = [record.history_id for record in records]
+        members = {}
+        for field in m2m_fields:
+            related = get_m2m_reverse_field_name(field)
+            through = getattr(records[0], field.name).model
+            by_record = defaultdict(list)
+            rows = through.objects.filter(history_id__in=history_ids).select_related(related).order_by(f"{related}_id")
+            for row in rows:
+                by_record[row.history_id].append({related: getattr(row, related), "key": getattr(row, f"{related}_id")})
+            members[field.name] = by_record
+        return members
+
+
+class VersionedAdmin(HistoryAdmin):
+    """Admin for records with a `version`: a stale save is refused instead of overwriting a colleague's work."""
+
+    form = VersionedModelForm
+
+    def save_model(self, request, obj, form, change):
+        form.bump_version()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Source)
+class SourceAdmin(HistoryAdmin):
+    list_display = ["title", "kind", "publisher", "date_note", "case_number", "file_name"]
+    list_filter = ["kind"]
+    search_fields = ["title", "publisher", "case_number", "file_name", "summary"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(HistoryAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}

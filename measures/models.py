@@ -1,0 +1,366 @@
+"""What the administration does: action plans, measures, their status history, periods, organisations, places."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from decisions.models import Commitment, Decision, Source, Theme
+
+from .status import MeasureStatus
+
+
+class OrganisationKind(models.TextChoices):
+    MUNICIPAL = "municipal", _("Municipal unit")
+    HEALTH_TRUST = "health_trust", _("Specialist health service")
+    POLICE = "police", _("Police")
+    STATE = "state", _("State agency")
+    NGO = "ngo", _("Non-profit organisation")
+    USER_ORG = "user_org", _("User organisation")
+    OTHER = "other", _("Other")
+
+
+class Organisation(models.Model):
+    """A unit responsible for measures, or a partner taking part in them."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("web site"), blank=True)
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="organisations")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LocationKind(models.TextChoices):
+    MO_CENTRE = "mo_centre", _("Reception and follow-up centre (MO)")
+    HEALTH_SERVICE = "health_service", _("Health service")
+    USER_RUN = "user_run", _("User-run place")
+    SHELTER = "shelter", _("Shelter or housing")
+    AREA = "area", _("Area or neighbourhood")
+    OTHER = "other", _("Other place")
+
+
+class Location(models.Model):
+    """A place where measures happen: the MO-centres, a user-run house, an area of the city."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    other_names = models.CharField(
+        _("other names"), max_length=300, blank=True, help_text=_("Earlier or informal names, comma separated.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LocationKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    operator = models.ForeignKey(
+        Organisation,
+        verbose_name=_("run by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="locations",
+    )
+    planned = models.BooleanField(
+        _("planned"), default=False, help_text=_("The place is decided or promised but not established.")
+    )
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="locations")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ActionPlan(models.Model):
+    """An adopted plan with numbered measures, such as the action plan against open drug scenes."""
+
+    title = models.CharField(_("title"), max_length=300)
+    short_title = models.CharField(_("short title"), max_length=100, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    valid_from_year = models.PositiveSmallIntegerField(_("valid from (year)"), null=True, blank=True)
+    valid_to_year = models.PositiveSmallIntegerField(_("valid to (year)"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        Decision,
+        verbose_name=_("adopted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_plans",
+    )
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="action_plans")
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="action_plans")
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    class Meta:
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+        ordering = ["-valid_from_year", "title"]
+        constraints = [
+            # A plan's period cannot end before it starts.
+            models.CheckConstraint(
+                condition=Q(valid_from_year__isnull=True)
+                | Q(valid_to_year__isnull=True)
+                | Q(valid_to_year__gte=F("valid_from_year")),
+                name="actionplan_valid_to_after_from",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_title or self.title
+
+
+class MeasureQuerySet(models.QuerySet):
+    def with_status(self, status):
+        """Measures whose latest update has this status; None selects those never reported on."""
+        if status is None:
+            return self.filter(latest_update__isnull=True)
+        return self.filter(latest_update__status=status)
+
+    def late(self, today=None):
+        """Past their deadline and neither done nor cancelled."""
+        today = today or timezone.localdate()
+        return self.filter(deadline__lt=today).exclude(
+            latest_update__status__in=[MeasureStatus.DONE, MeasureStatus.CANCELLED]
+        )
+
+
+class Measure(models.Model):
+    """Something the administration does; it may belong to a plan and have sub-measures.
+
+    Its status is the status of its latest StatusUpdate. `latest_update` points at that update so lists can
+    filter by status; it is written only by measures.services.
+    """
+
+    plan = models.ForeignKey(
+        ActionPlan,
+        verbose_name=_("action plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of measure"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sub_measures",
+    )
+    number = models.CharField(_("number"), max_length=20, blank=True, help_text=_("The number in the plan, if any."))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    responsible_unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_for",
+    )
+    partners = models.ManyToManyField(Organisation, verbose_name=_("partners"), blank=True, related_name="partner_in")
+    locations = models.ManyToManyField(Location, verbose_name=_("locations"), blank=True, related_name="measures")
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="measures")
+    commitments = models.ManyToManyField(
+        Commitment,
+        verbose_name=_("fulfils commitments"),
+        blank=True,
+        related_name="measures",
+    )
+    decisions = models.ManyToManyField(
+        Decision,
+        verbose_name=_("decisions"),
+        through="MeasureDecision",
+        blank=True,
+        related_name="measures",
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="measures")
+    source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
+    latest_update = models.ForeignKey(
+        "StatusUpdate",
+        verbose_name=_("latest update"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = MeasureQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[partners, locations, themes, commitments])
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["plan_id", "number", "title"]
+        constraints = [
+            # No two measures share a number within one plan (plans and reports list measures by number).
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                condition=Q(plan__isnull=False) & ~Q(number=""),
+                name="measure_number_unique_in_plan",
+            ),
+            # A measure cannot be its own sub-measure.
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="measure_not_own_parent"),
+        ]
+        indexes = [
+            # The late list and the dashboard select measures by deadline.
+            models.Index(fields=["deadline"], name="measure_deadline_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+    @property
+    def status(self):
+        """The MeasureStatus of the latest update, or None when nobody has reported yet."""
+        return MeasureStatus(self.latest_update.status) if self.latest_update_id else None
+
+
+class DecisionRole(models.TextChoices):
+    CREATED = "created", _("Created the measure")
+    AMENDED = "amended", _("Amended the measure")
+    ADOPTED_PLAN = "adopted_plan", _("Adopted the plan the measure belongs to")
+
+
+class MeasureDecision(models.Model):
+    """How a decision touched a measure: it created it, amended it or adopted its plan."""
+
+    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.CASCADE)
+    decision = models.ForeignKey(Decision, verbose_name=_("decision"), on_delete=models.CASCADE)
+    role = models.CharField(_("role"), max_length=20, choices=DecisionRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("decision about a measure")
+        verbose_name_plural = _("decisions about measures")
+        constraints = [
+            # One row per measure, decision and role.
+            models.UniqueConstraint(fields=["measure", "decision", "role"], name="measuredecision_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.decision} – {self.get_role_display()}"
+
+
+class PeriodKind(models.TextChoices):
+    FIRST_TERTIAL = "t1", _("1st tertial")
+    SECOND_TERTIAL = "t2", _("2nd tertial")
+    YEAR = "year", _("Annual report")
+
+
+class ReportingPeriod(models.Model):
+    """A period caseworkers report status into: the first tertial (Jan–Apr), the second (May–Aug), the year."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    report_deadline = models.DateField(_("reporting deadline"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["-starts_on", "kind"]
+        constraints = [
+            # A period ends after it starts.
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="period_ends_after_start"),
+            # One period of each kind per year.
+            models.UniqueConstraint(fields=["year", "kind"], name="period_unique_kind_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year}"
+
+
+class StatusUpdate(models.Model):
+    """One report on a measure: append-only; a correction is a new update.
+
+    Written only by measures.services.record_status (and in bulk by the fixtures loader and the demo-data
+    generator). Either a person (author) or a public document (source) stands behind every update.
+    """
+
+    measure = models.ForeignKey(Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="updates")
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("reporting period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="updates",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=MeasureStatus.choices)
+    happened = models.TextField(_("what happened"))
+    next_step = models.TextField(_("next step"), blank=True)
+    expected_completion = models.DateField(_("expected completion"), null=True, blank=True)
+    evidence_url = models.URLField(_("link to documentation"), max_length=500, blank=True)
+    as_of = models.DateField(
+        _("status as of"), null=True, blank=True, help_text=_("The date the status describes, when known.")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+    )
+    source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+
+    # No HistoricalRecords here: an update is never changed or deleted, so the row itself, with its author and
+    # recorded_at, is the audit record. A second copy in a history table would only double the writes.
+
+    class Meta:
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        ordering = ["-recorded_at", "-id"]
+        get_latest_by = ["recorded_at", "id"]
+        constraints = [
+            # Every update is attributable: to the person who reported it or to the document that states it.
+            models.CheckConstraint(
+                condition=Q(author__isnull=False) | Q(source__isnull=False),
+                name="statusupdate_has_author_or_source",
+            ),
+            # Only known status values enter the history.
+            models.CheckConstraint(condition=Q(status__in=MeasureStatus.values), name="statusupdate_known_status"),
+        ]
+        indexes = [
+            # The timeline of one measure and the search for its latest update read updates newest first.
+            models.Index(fields=["measure", "-recorded_at", "-id"], name="statusupdate_timeline_idx"),
+        ]
+
+    def __str__(self):
+        recorded = date_format(timezone.localtime(self.recorded_at), "SHORT_DATE_FORMAT")
+        return f"{self.get_status_display()} ({recorded})"

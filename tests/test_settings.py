@@ -1,0 +1,76 @@
+"""Settings come from the environment and fail loudly on bad values; production settings pass the deploy check."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-enough-0123456789abcdef",
+    "ALLOWED_HOSTS": "rus.bergen.kommune.no",
+    "DATABASE_URL": "sqlite:////tmp/bergen_rus_deploy_check.sqlite3",
+}
+
+
+def run_manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {**PRODUCTION_ENV}
+    del env["SECRET_KEY"]
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be one of"),
+        ("SECURE_HSTS_SECONDS", "a year", "SECURE_HSTS_SECONDS must be an integer"),
+        ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL is not a database URL"),
+    ],
+)
+def test_a_malformed_environment_value_stops_start_up_with_its_name(name, value, message):
+    result = run_manage("check", env={**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_defaults_are_norwegian_oslo_time_and_sqlite_under_var():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DATABASE_URL"}
+    script = (
+        "from django.conf import settings as s; print(s.LANGUAGE_CODE, s.TIME_ZONE, s.DATABASES['default']['NAME'])"
+    )
+    result = run_manage("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    language, zone, database = result.stdout.split()[-3:]
+    assert (language, zone) == ("nb", "Europe/Oslo")
+    assert database == str(settings.BASE_DIR / "var" / "bergen_rus.sqlite3")
+    assert [code for code, _ in settings.LANGUAGES] == ["nb", "en"]
+
+
+def test_a_postgres_url_selects_psycopg():
+    script = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'])"
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}
+    result = run_manage("shell", "-c", script, env=env)
+    assert result.stdout.split()[-1] == "django.db.backends.postgresql"
