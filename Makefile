@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 REQUIREMENTS := requirements/base.txt requirements/dev.txt
 HOST ?= 127.0.0.1:8000
+CHROMIUM ?= /usr/bin/chromium
+MO := locale/nb/LC_MESSAGES/django.mo
+PO := locale/nb/LC_MESSAGES/django.po
 
 .PHONY: help install run test check lock messages bench clean
 
@@ -19,7 +22,12 @@ $(STAMP): $(REQUIREMENTS)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes $(foreach r,$(REQUIREMENTS),-r $(r))
 	touch $(STAMP)
 
-install: $(STAMP)
+# The compiled translations are committed; they are compiled again when the .po file is newer and gettext is here.
+$(MO): $(PO) $(STAMP)
+	@if command -v msgfmt >/dev/null; then DEBUG=1 $(PY) manage.py compilemessages --locale nb --ignore '$(VENV)/*' -v0; \
+	else echo "gettext is not installed: using the committed $(MO)"; touch $(MO); fi
+
+install: $(STAMP) $(MO)
 
 run: install
 	DEBUG=1 $(PY) manage.py migrate --verbosity 0
@@ -27,8 +35,15 @@ run: install
 	DEBUG=1 $(PY) manage.py ensure_local_admin
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
+# Browser tests (marked `browser`) drive the machine's Chromium; without it they are left out, and this says so.
 test: install
-	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -x "$(CHROMIUM)" ]; then \
+		DEBUG=1 DJANGO_ALLOW_ASYNC_UNSAFE=true CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "*** Chromium is not installed at $(CHROMIUM): the browser tests (accessibility, keyboard, HTMX) are NOT run."; \
+		echo "*** Install it with 'apt-get install -y chromium' (or set CHROMIUM=/path) to run them."; \
+		DEBUG=1 $(PY) -m pytest -m "not browser" $(PYTEST_ARGS); \
+	fi
 
 check: install
 	$(VENV)/bin/ruff check .

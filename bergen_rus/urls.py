@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 admin.site.site_header = _("Bergen drug-policy tracker")
 admin.site.site_title = _("Bergen drug-policy tracker")
@@ -9,5 +9,8 @@ admin.site.index_title = _("Back office")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/logg-inn/", auth_views.LoginView.as_view(), name="login"),
+    path("konto/logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("measures.urls")),
 ]

@@ -1,7 +1,25 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+# Apps whose records make up the tracked data: a change to any of them makes cached pages and reports stale.
+TRACKED_APPS = {"decisions", "measures"}
 
 
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = _("Measures and follow-up")
+
+    def ready(self):
+        from .caching import touch
+        from .models import ChangeStamp
+
+        for model in apps.get_models():
+            if model._meta.app_label not in TRACKED_APPS or model is ChangeStamp:
+                continue
+            uid = f"bergen_rus.touch.{model._meta.label_lower}"
+            post_save.connect(touch, sender=model, dispatch_uid=f"{uid}.save", weak=False)
+            post_delete.connect(touch, sender=model, dispatch_uid=f"{uid}.delete", weak=False)
+            for field in model._meta.local_many_to_many:
+                through = field.remote_field.through
+                m2m_changed.connect(touch, sender=through, dispatch_uid=f"{uid}.{field.name}", weak=False)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,10 @@ class Organisation(models.Model):
     description = models.TextField(_("description"), blank=True)
     url = models.URLField(_("web site"), blank=True)
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="organisations")
+    # The caseworkers who report on this unit's measures (measures.permissions reads it).
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units"
+    )
 
     history = HistoricalRecords()
 
@@ -132,6 +137,10 @@ class MeasureQuerySet(models.QuerySet):
         if status is None:
             return self.filter(latest_update__isnull=True)
         return self.filter(latest_update__status=status)
+
+    def in_plan_order(self):
+        """By plan, then by number as people read it (2 before 10), then by title."""
+        return self.order_by("plan_id", Length("number"), "number", "title", "pk")
 
     def late(self, today=None):
         """Past their deadline and neither done nor cancelled."""
@@ -236,6 +245,15 @@ class Measure(models.Model):
         """The MeasureStatus of the latest update, or None when nobody has reported yet."""
         return MeasureStatus(self.latest_update.status) if self.latest_update_id else None
 
+    @property
+    def is_late(self):
+        """Past its deadline and neither done nor cancelled (the same rule as MeasureQuerySet.late)."""
+        return (
+            self.deadline is not None
+            and self.deadline < timezone.localdate()
+            and self.status not in (MeasureStatus.DONE, MeasureStatus.CANCELLED)
+        )
+
 
 class DecisionRole(models.TextChoices):
     CREATED = "created", _("Created the measure")
@@ -278,6 +296,7 @@ class ReportingPeriod(models.Model):
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
     report_deadline = models.DateField(_("reporting deadline"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -359,8 +378,31 @@ class StatusUpdate(models.Model):
         indexes = [
             # The timeline of one measure and the search for its latest update read updates newest first.
             models.Index(fields=["measure", "-recorded_at", "-id"], name="statusupdate_timeline_idx"),
+            # The dashboard's "recently changed" list reads the newest updates of all measures.
+            models.Index(fields=["-recorded_at", "-id"], name="statusupdate_recent_idx"),
         ]
 
     def __str__(self):
         recorded = date_format(timezone.localtime(self.recorded_at), "SHORT_DATE_FORMAT")
         return f"{self.get_status_display()} ({recorded})"
+
+
+class ChangeStamp(models.Model):
+    """One row that changes whenever any record changes: the key under which pages and reports are cached.
+
+    Written only by measures.caching.touch (from the save/delete signals of every project model and from the bulk
+    writers that bypass signals); read by measures.caching.data_version.
+    """
+
+    counter = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change stamp")
+        constraints = [
+            # A single row: its primary key is always 1.
+            models.CheckConstraint(condition=Q(pk=1), name="changestamp_single_row"),
+        ]
+
+    def __str__(self):
+        return f"{self.counter} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

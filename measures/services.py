@@ -14,6 +14,7 @@ from simple_history.utils import bulk_update_with_history
 
 from decisions.models import Commitment
 
+from .caching import touch
 from .models import Measure, StatusUpdate
 from .status import roll_up
 
@@ -110,4 +111,6 @@ def rebuild_statuses():
     """
     latest = StatusUpdate.objects.filter(measure=OuterRef("pk")).order_by("-recorded_at", "-id").values("pk")[:1]
     Measure.objects.update(latest_update=Subquery(latest))
-    return len(refresh_commitment_statuses())
+    changed = len(refresh_commitment_statuses())
+    touch()
+    return changed

@@ -36,6 +36,7 @@ class MeasureStatus(models.TextChoices):
 
 NOT_REPORTED_LABEL = _("Not reported")
 NOT_REPORTED_DESCRIPTION = _("Nobody has reported on the measure yet.")
+NOT_REPORTED_COLOUR = "#f2f2f2"
 
 # (order, colour, meaning). Colours are backgrounds that carry black text at WCAG AA contrast.
 _MEASURE_META = {

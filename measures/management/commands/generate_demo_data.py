@@ -163,6 +163,8 @@ class Command(BaseCommand):
 
         start = datetime.combine(date(first_year, 1, 1), dtime(9), tzinfo=timezone.get_current_timezone())
         span_days = YEARS * 365
+        # Reports lie in the past: from the first year up to now.
+        report_minutes = max(1, int((timezone.now() - start).total_seconds() // 60))
         measure_rows = []
         for i in range(n_measures):
             measure_rows.append(
@@ -184,7 +186,7 @@ class Command(BaseCommand):
         update_rows = []
         for measure in measures:
             count = rng.randint(max(0, updates_per_measure - 3), updates_per_measure + 3) if updates_per_measure else 0
-            moments = sorted(start + timedelta(minutes=rng.randrange(span_days * 24 * 60)) for _ in range(count))
+            moments = sorted(start + timedelta(minutes=rng.randrange(report_minutes)) for _ in range(count))
             status = MeasureStatus.PLANNED
             for moment in moments:
                 status = self._next_status(rng, status)

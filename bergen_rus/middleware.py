@@ -1,0 +1,26 @@
+"""Language selection: Norwegian bokmål unless the user has chosen another language on the site.
+
+Django's LocaleMiddleware would follow the browser's Accept-Language header, so an English-language browser would
+get English pages. A Norwegian public service speaks Norwegian by default; English is there for those who choose it
+(the choice is kept in the language cookie that Django's set_language view writes).
+"""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+class ChosenLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
+        translation.deactivate()
+        return response

@@ -1,0 +1,87 @@
+"""Status counts as rows and bar-chart geometry, drawn as SVG by the templates (pages and PDF reports alike).
+
+The geometry is computed here and handed to the template as ready strings, so the SVG never depends on the
+number format of the active language (a decimal comma would break it).
+"""
+
+from dataclasses import dataclass
+
+from decisions.status import CommitmentStatus
+
+from .status import NOT_REPORTED_COLOUR, NOT_REPORTED_DESCRIPTION, NOT_REPORTED_LABEL, MeasureStatus
+
+CHART_WIDTH = 640
+LABEL_WIDTH = 190
+COUNT_WIDTH = 60
+ROW_HEIGHT = 30
+BAR_HEIGHT = 20
+
+
+@dataclass
+class StatusRow:
+    value: str  # the status value, "not_reported" for measures nobody has reported on
+    label: str
+    colour: str
+    description: str
+    count: int
+
+
+def commitment_rows(counts):
+    """One row per commitment status, in the defined order, from {status value: count}."""
+    return [
+        StatusRow(status.value, str(status.label), status.colour, str(status.description), counts.get(status, 0))
+        for status in CommitmentStatus.ordered()
+    ]
+
+
+def measure_rows(counts):
+    """One row per measure status plus «not reported» (the None key), from {status value or None: count}."""
+    rows = [StatusRow("not_reported", str(NOT_REPORTED_LABEL), NOT_REPORTED_COLOUR, str(NOT_REPORTED_DESCRIPTION), 0)]
+    rows[0].count = counts.get(None, 0)
+    rows += [
+        StatusRow(status.value, str(status.label), status.colour, str(status.description), counts.get(status, 0))
+        for status in MeasureStatus.ordered()
+    ]
+    return rows
+
+
+def status_bars(rows, *, width=CHART_WIDTH):
+    """A horizontal bar chart of `rows`: one bar per status, its length proportional to its count."""
+    total = sum(row.count for row in rows)
+    largest = max((row.count for row in rows), default=0) or 1
+    bar_space = width - LABEL_WIDTH - COUNT_WIDTH
+    bars = []
+    for index, row in enumerate(rows):
+        y = index * ROW_HEIGHT
+        length = bar_space * row.count / largest
+        bars.append(
+            {
+                "row": row,
+                "y": f"{y + (ROW_HEIGHT - BAR_HEIGHT) / 2:.1f}",
+                "text_y": f"{y + ROW_HEIGHT / 2 + 5:.1f}",
+                "width": f"{max(length, 1.0 if row.count else 0.0):.1f}",
+                "count_x": f"{LABEL_WIDTH + length + 6:.1f}",
+            }
+        )
+    return {
+        "rows": rows,
+        "bars": bars,
+        "total": total,
+        "width": str(width),
+        "height": str(len(rows) * ROW_HEIGHT),
+        "label_x": str(LABEL_WIDTH - 8),
+        "bar_x": str(LABEL_WIDTH),
+        "bar_height": str(BAR_HEIGHT),
+        "summary": "; ".join(f"{row.label}: {row.count}" for row in rows),
+    }
+
+
+def status_changes(history, enum):
+    """[(status, when)] for each change of status in `history`, newest first, from (status, date) rows oldest first."""
+    changes = []
+    previous = None
+    for status, when in history:
+        if status != previous:
+            changes.append((enum(status), when))
+            previous = status
+    return list(reversed(changes))

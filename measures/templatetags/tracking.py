@@ -1,0 +1,50 @@
+"""Template tags for the tracking pages: status badges, navigation, query strings."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from decisions.status import CommitmentStatus
+
+from ..status import NOT_REPORTED_LABEL, MeasureStatus
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/status_badge.html")
+def measure_status(measure):
+    """The badge of a measure's current status («Not reported» when nobody has reported yet)."""
+    status = measure.status
+    if status is None:
+        return {"value": "not_reported", "label": NOT_REPORTED_LABEL}
+    return {"value": status.value, "label": status.label}
+
+
+@register.inclusion_tag("includes/status_badge.html")
+def update_status(update):
+    status = MeasureStatus(update.status)
+    return {"value": status.value, "label": status.label}
+
+
+@register.inclusion_tag("includes/status_badge.html")
+def commitment_status(commitment_or_value):
+    value = getattr(commitment_or_value, "status", commitment_or_value)
+    status = CommitmentStatus(value)
+    return {"value": status.value, "label": status.label, "description": status.description}
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, *url_names):
+    """The attribute aria-current="page" when the current page belongs to one of these URL names, else nothing."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    return mark_safe(' aria-current="page"') if match and match.url_name in url_names else ""
+
+
+@register.simple_tag
+def with_query(url_name, *args, **params):
+    """A URL with a query string, e.g. {% with_query 'measure_list' late='yes' %}."""
+    url = reverse(url_name, args=args)
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return f"{url}?{query}" if query else url

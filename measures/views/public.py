@@ -1,0 +1,371 @@
+"""The public tracking pages: readable by anyone, without an account.
+
+Each view fetches what its page shows in a fixed number of queries (select_related / prefetch_related / aggregates),
+so the number of queries does not grow with the data.
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from decisions.models import Commitment, Decision, Platform, Source, Theme
+from decisions.status import CommitmentStatus
+
+from .. import charts
+from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter, active_filters
+from ..models import ActionPlan, Location, Measure, MeasureDecision, Organisation, StatusUpdate
+from ..search import ranked
+from ..status import NOT_REPORTED_COLOUR, MeasureStatus
+
+PER_PAGE = 25
+DASHBOARD_ROWS = 8
+SEARCH_ROWS = 10
+
+MEASURE_LIST_RELATED = ["plan", "responsible_unit", "latest_update"]
+
+
+def filtered_list(request, *, filterset_class, queryset, template, title, extra=None):
+    """A filtered, sorted, paginated list. An HTMX request gets only the results part of the page."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    paginator = Paginator(filterset.qs, PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "title": title,
+        "filterset": filterset,
+        "page": page,
+        "active_filters": active_filters(filterset, request.GET),
+        "today": timezone.localdate(),
+        **(extra or {}),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, results_template(template), context)
+    return render(request, template, context)
+
+
+def results_template(template):
+    """'tracking/measure_list.html' -> 'tracking/_measure_results.html', the part HTMX swaps in."""
+    folder, _sep, name = template.rpartition("/")
+    return f"{folder}/_{name.removesuffix('_list.html')}_results.html"
+
+
+@require_GET
+def home(request):
+    today = timezone.localdate()
+    commitment_counts = dict(Commitment.objects.values_list("status").annotate(n=Count("pk")))
+    measure_counts = dict(Measure.objects.values_list("latest_update__status").annotate(n=Count("pk")))
+    late = Measure.objects.late(today).select_related(*MEASURE_LIST_RELATED).order_by("deadline", "pk")
+    not_followed = Commitment.objects.not_followed_up().select_related("decision", "platform")
+    context = {
+        "commitment_chart": charts.status_bars(charts.commitment_rows(commitment_counts)),
+        "measure_chart": charts.status_bars(charts.measure_rows(measure_counts)),
+        "late_measures": late[:DASHBOARD_ROWS],
+        "late_count": late.count(),
+        "recent_updates": StatusUpdate.objects.select_related("measure", "period", "author", "source").order_by(
+            "-recorded_at", "-id"
+        )[:DASHBOARD_ROWS],
+        "moved_commitments": Commitment.objects.filter(status_changed_at__isnull=False)
+        .select_related("decision", "platform")
+        .order_by("-status_changed_at", "pk")[:DASHBOARD_ROWS],
+        "not_followed_up": not_followed[:DASHBOARD_ROWS],
+        "not_followed_up_count": not_followed.count(),
+        "themes": Theme.objects.all(),
+        "today": today,
+    }
+    return render(request, "tracking/home.html", context)
+
+
+@require_GET
+def commitment_list(request):
+    queryset = (
+        Commitment.objects.select_related("decision", "platform")
+        .annotate(measure_count=Count("measures", distinct=True))
+        .order_by("platform_id", "decision_id", "number", "pk")
+    )
+    return filtered_list(
+        request,
+        filterset_class=CommitmentFilter,
+        queryset=queryset,
+        template="tracking/commitment_list.html",
+        title=Commitment._meta.verbose_name_plural,
+    )
+
+
+@require_GET
+def commitment_detail(request, pk):
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("decision__source", "platform__source", "source").prefetch_related("themes"),
+        pk=pk,
+    )
+    measures = list(commitment.measures.select_related(*MEASURE_LIST_RELATED).in_plan_order())
+    touched_by = (
+        MeasureDecision.objects.filter(measure__in=[m.pk for m in measures])
+        .select_related("decision", "measure")
+        .order_by("decision__title", "measure__title")
+    )
+    status_history = charts.status_changes(
+        commitment.history.order_by("history_date", "history_id").values_list("status", "history_date"),
+        CommitmentStatus,
+    )
+    context = {
+        "commitment": commitment,
+        "status": CommitmentStatus(commitment.status),
+        "measures": measures,
+        "touched_by": touched_by,
+        "status_history": status_history,
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracking/commitment_detail.html", context)
+
+
+@require_GET
+def decision_list(request):
+    queryset = (
+        Decision.objects.select_related("source")
+        .annotate(
+            point_count=Count("points", distinct=True),
+            open_count=Count(
+                "points",
+                filter=Q(points__status__in=[CommitmentStatus.NOT_FOLLOWED_UP, CommitmentStatus.DELAYED]),
+                distinct=True,
+            ),
+            fulfilled_count=Count("points", filter=Q(points__status=CommitmentStatus.FULFILLED), distinct=True),
+        )
+        .order_by("-decided_on", "title", "pk")
+    )
+    return filtered_list(
+        request,
+        filterset_class=DecisionFilter,
+        queryset=queryset,
+        template="tracking/decision_list.html",
+        title=Decision._meta.verbose_name_plural,
+    )
+
+
+@require_GET
+def decision_detail(request, pk):
+    decision = get_object_or_404(Decision.objects.select_related("source").prefetch_related("themes"), pk=pk)
+    points = decision.points.prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.select_related("latest_update").order_by("number", "title"))
+    ).order_by("number")
+    measure_links = decision.measuredecision_set.select_related("measure__latest_update").order_by(
+        "measure__number", "measure__title"
+    )
+    context = {
+        "decision": decision,
+        "points": points,
+        "plans": decision.action_plans.all(),
+        "measure_links": measure_links,
+        "chart": charts.status_bars(
+            charts.commitment_rows(dict(decision.points.values_list("status").annotate(n=Count("pk"))))
+        ),
+    }
+    return render(request, "tracking/decision_detail.html", context)
+
+
+@require_GET
+def platform_detail(request, pk):
+    platform = get_object_or_404(Platform.objects.select_related("source"), pk=pk)
+    pledges = platform.pledges.prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.select_related("latest_update").order_by("number", "title"))
+    ).order_by("number")
+    context = {
+        "platform": platform,
+        "pledges": pledges,
+        "chart": charts.status_bars(
+            charts.commitment_rows(dict(platform.pledges.values_list("status").annotate(n=Count("pk"))))
+        ),
+    }
+    return render(request, "tracking/platform_detail.html", context)
+
+
+@require_GET
+def measure_list(request):
+    return filtered_list(
+        request,
+        filterset_class=MeasureFilter,
+        queryset=Measure.objects.select_related(*MEASURE_LIST_RELATED).in_plan_order(),
+        template="tracking/measure_list.html",
+        title=Measure._meta.verbose_name_plural,
+    )
+
+
+@require_GET
+def measure_detail(request, pk):
+    measure = get_object_or_404(
+        Measure.objects.select_related(
+            "plan", "parent__latest_update", "responsible_unit", "latest_update", "source"
+        ).prefetch_related("partners", "locations", "themes"),
+        pk=pk,
+    )
+    context = {
+        "measure": measure,
+        "status": measure.status,
+        "updates": measure.updates.select_related("author", "period", "source").order_by("-recorded_at", "-id"),
+        "commitments": measure.commitments.select_related("decision", "platform").order_by(
+            "platform_id", "decision_id", "number"
+        ),
+        "decision_links": measure.measuredecision_set.select_related("decision").order_by("decision__title"),
+        "sub_measures": measure.sub_measures.select_related("latest_update", "responsible_unit").order_by(
+            "number", "title"
+        ),
+    }
+    return render(request, "tracking/measure_detail.html", context)
+
+
+@require_GET
+def plan_list(request):
+    queryset = ActionPlan.objects.select_related("adopted_by").annotate(
+        measure_count=Count("measures", distinct=True),
+        done_count=Count("measures", filter=Q(measures__latest_update__status=MeasureStatus.DONE), distinct=True),
+        delayed_count=Count("measures", filter=Q(measures__latest_update__status=MeasureStatus.DELAYED), distinct=True),
+    )
+    return filtered_list(
+        request,
+        filterset_class=ActionPlanFilter,
+        queryset=queryset,
+        template="tracking/plan_list.html",
+        title=ActionPlan._meta.verbose_name_plural,
+    )
+
+
+@require_GET
+def plan_detail(request, pk):
+    plan = get_object_or_404(
+        ActionPlan.objects.select_related("adopted_by", "source").prefetch_related("themes"), pk=pk
+    )
+    measures = plan.measures.select_related(*MEASURE_LIST_RELATED)
+    paginator = Paginator(measures.in_plan_order(), PER_PAGE * 2)
+    context = {
+        "plan": plan,
+        "plan_document": f"plan-{plan.pk}",
+        "page": paginator.get_page(request.GET.get("page")),
+        "chart": charts.status_bars(
+            charts.measure_rows(dict(measures.values_list("latest_update__status").annotate(n=Count("pk"))))
+        ),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracking/plan_detail.html", context)
+
+
+@require_GET
+def location_list(request):
+    locations = Location.objects.select_related("operator").annotate(measure_count=Count("measures"))
+    return render(request, "tracking/location_list.html", {"locations": locations})
+
+
+@require_GET
+def location_detail(request, pk):
+    location = get_object_or_404(Location.objects.select_related("operator", "source"), pk=pk)
+    measures = location.measures.select_related(*MEASURE_LIST_RELATED).in_plan_order()
+    context = {
+        "location": location,
+        "measures": measures,
+        "commitments": Commitment.objects.filter(measures__locations=location)
+        .select_related("decision", "platform")
+        .distinct()
+        .order_by("platform_id", "decision_id", "number"),
+        "chart": charts.status_bars(
+            charts.measure_rows(dict(measures.values_list("latest_update__status").annotate(n=Count("pk"))))
+        ),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracking/location_detail.html", context)
+
+
+@require_GET
+def organisation_list(request):
+    organisations = Organisation.objects.annotate(
+        responsible_count=Count("responsible_for", distinct=True), partner_count=Count("partner_in", distinct=True)
+    )
+    return render(request, "tracking/organisation_list.html", {"organisations": organisations})
+
+
+@require_GET
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(Organisation.objects.select_related("source"), pk=pk)
+    context = {
+        "organisation": organisation,
+        "responsible_for": organisation.responsible_for.select_related(*MEASURE_LIST_RELATED).in_plan_order()[:100],
+        "partner_in": organisation.partner_in.select_related(*MEASURE_LIST_RELATED).in_plan_order()[:100],
+        "locations": organisation.locations.all(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tracking/organisation_detail.html", context)
+
+
+@require_GET
+def source_detail(request, pk):
+    source = get_object_or_404(Source, pk=pk)
+    context = {
+        "source": source,
+        "decisions": source.decisions.all(),
+        "platforms": source.platforms.all(),
+        "commitments": source.commitments.select_related("decision", "platform").order_by(
+            "platform_id", "decision_id", "number"
+        )[:200],
+        "plans": source.action_plans.all(),
+        "measures": source.measures.select_related("latest_update").in_plan_order()[:200],
+        "updates": source.status_updates.select_related("measure").order_by("-recorded_at")[:200],
+        "locations": source.locations.all(),
+        "organisations": source.organisations.all(),
+    }
+    return render(request, "tracking/source_detail.html", context)
+
+
+@require_GET
+def status_legend(request):
+    context = {"measure_rows": charts.measure_rows({}), "commitment_rows": charts.commitment_rows({})}
+    return render(request, "tracking/status_legend.html", context)
+
+
+@require_GET
+def platform_list(request):
+    platforms = Platform.objects.annotate(pledge_count=Count("pledges"))
+    return render(request, "tracking/platform_list.html", {"platforms": platforms})
+
+
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    sections = []
+    if query:
+        for model, fields, related, list_url in [
+            (Commitment, ("title", "summary"), ("decision", "platform"), "commitment_list"),
+            (Decision, ("title", "summary", "case_number"), (), "decision_list"),
+            (Measure, ("title", "description", "number"), ("latest_update", "plan"), "measure_list"),
+            (ActionPlan, ("title", "short_title", "summary"), (), "plan_list"),
+        ]:
+            hits = ranked(model.objects.select_related(*related), query, fields)
+            sections.append(
+                {
+                    "name": model._meta.verbose_name_plural,
+                    "kind": model._meta.model_name,
+                    "hits": hits[:SEARCH_ROWS],
+                    "count": hits.count(),
+                    "list_url": list_url,
+                }
+            )
+    context = {"query": query, "sections": sections, "total": sum(s["count"] for s in sections)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "tracking/_search_results.html", context)
+    return render(request, "tracking/search.html", context)
+
+
+@require_GET
+@cache_control(max_age=24 * 60 * 60, public=True)
+def status_css(request):
+    """The status colours as CSS classes, written from the one place that defines them (the status enums)."""
+    css = render_to_string(
+        "tracking/status.css",
+        {
+            "measure_statuses": MeasureStatus,
+            "commitment_statuses": CommitmentStatus,
+            "not_reported_colour": NOT_REPORTED_COLOUR,
+        },
+    )
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
