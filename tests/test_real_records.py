@@ -176,3 +176,122 @@ def test_titles_are_short_enough_for_lists_and_reports(records):
     for model in [Commitment, Measure, Decision, ActionPlan]:
         for title in model.objects.values_list("title", flat=True):
             assert 5 <= len(title) <= 160, title
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Fidelity checks for specific key records and links (added with the fixture; see fixtures/SOURCES.md for the reasons).
+# ---------------------------------------------------------------------------------------------------------------------
+
+SOURCES_MD = settings.BASE_DIR / "fixtures" / "SOURCES.md"
+
+
+def test_the_fixture_file_is_tidy_and_stores_nothing_computed():
+    text = FIXTURE.read_text(encoding="utf-8")
+    rows = json.loads(text)
+    assert text == json.dumps(rows, indent=2, ensure_ascii=False) + "\n", "indent 2, æøå written as themselves"
+    keys = [(row["model"], row["pk"]) for row in rows]
+    assert len(keys) == len(set(keys)), "explicit, unique primary keys"
+    assert all(isinstance(row["pk"], int) for row in rows)
+    assert not {row["model"] for row in rows} & {"measures.reportingperiod", "auth.user", "measures.changestamp"}
+    for row in rows:
+        assert "version" not in row["fields"]
+        if row["model"] == "measures.statusupdate":
+            assert row["fields"]["period"] is None and row["fields"]["author"] is None
+
+
+def test_every_record_is_accounted_for_in_sources_md():
+    text = SOURCES_MD.read_text(encoding="utf-8")
+    for row in json.loads(FIXTURE.read_text(encoding="utf-8")):
+        label = f"{row['model']} {row['pk']}"
+        assert re.search(rf"{re.escape(label)}\b", text), f"{label} is not accounted for in SOURCES.md"
+
+
+def test_no_number_url_or_term_is_invented(records):
+    assert not Source.objects.exclude(url="").exists()
+    assert not Source.objects.exclude(case_number="").exists()
+    assert not Platform.objects.filter(term_end_year__isnull=False).exists()
+    assert not Organisation.objects.exclude(url="").exists()
+    # Only measure 5 of the action plan is numbered in a source.
+    assert list(Measure.objects.exclude(number="").values_list("number", flat=True)) == ["5"]
+    assert Decision.objects.get(title__icontains="åpne russcener").date_note
+
+
+def test_the_injection_room_pledge_and_its_one_measure(records):
+    pledge = Commitment.objects.get(
+        platform__isnull=False, title__icontains="sprøyterom", summary__icontains="lovverket"
+    )
+    (measure,) = pledge.measures.all()
+    assert "brukerrom" in measure.title
+    assert measure.source.file_name == "003_65d6d43db29db6b8.txt"
+    assert measure.status == "in_progress"
+    assert pledge.status == CommitmentStatus.IN_PROGRESS
+
+
+def test_the_overdose_team_pledge_cites_the_trondheim_model_and_has_no_measure(records):
+    pledge = Commitment.objects.get(platform__isnull=False, title__icontains="overdoseteam")
+    assert "Trondheim" in pledge.summary and "fagråd" in pledge.source_note.lower()
+    assert not pledge.measures.exists()
+    assert pledge.status == CommitmentStatus.NOT_FOLLOWED_UP
+
+
+def test_the_open_scene_decisions_links(records):
+    decision = Decision.objects.get(title__icontains="åpne russcener")
+    points = {p.number: p for p in decision.points.all()}
+    plan = ActionPlan.objects.get(adopted_by=decision)
+    # The amendment is followed up by exactly the amended measure 5.
+    assert list(points[3].measures.values_list("number", flat=True)) == ["5"]
+    measure_5 = plan.measures.get(number="5")
+    assert measure_5.responsible_unit.name == "Bergen kommune"
+    assert measure_5.partners.filter(kind="police").exists()
+    # The recommendation (adopt the plan) is followed up by every measure of the plan, each marked adopted_plan.
+    assert set(points[1].measures.all()) == set(plan.measures.all())
+    for measure in plan.measures.all():
+        assert measure.measuredecision_set.filter(decision=decision, role="adopted_plan").exists()
+    # The Vågsbunnen remark is followed by the planned MO-centre north of the centre.
+    vagsbunnen = points[6]
+    assert "Vågsbunnen" in vagsbunnen.title
+    assert vagsbunnen.measures.filter(locations__planned=True, locations__kind="mo_centre").exists()
+    # The rename, the schools remark, the shelter remark and the needle case: no source reports anything done.
+    for number in (2, 4, 5, 7):
+        assert not points[number].measures.exists(), points[number]
+        assert points[number].status == CommitmentStatus.NOT_FOLLOWED_UP
+
+
+def test_the_zero_vision_has_no_measure_and_one_statement(records):
+    decision = Decision.objects.get(title__icontains="nullvisjon")
+    assert not Measure.objects.filter(commitments__decision=decision).exists()
+    statement = decision.points.get(requires_follow_up=False)
+    assert statement.number == 10 and "medborgere" in statement.title
+    assert decision.decided_on is None and decision.case_number == ""
+    assert Location.objects.get(name__icontains="Sverresgate").kind == "user_run"
+
+
+def test_statuses_follow_the_sources_wording(records):
+    def status_of(fragment):
+        return Measure.objects.get(title__icontains=fragment).status
+
+    assert status_of("uteområde") == "in_progress"  # «i ferd med å etablere»
+    assert status_of("Flytte akuttovernattingen") == "planned"  # «vil … flyttes»
+    assert status_of("nord for Bergen sentrum") == "planned"  # «forventes å lette på trykket»
+    assert status_of("utdeling av motgift") == "in_progress"  # «utleveres», a running service
+    # A wish or a decision is not a report: these carry no status.
+    assert status_of("forsøkskommune") is None
+    assert status_of("FACT") is None
+    assert not StatusUpdate.objects.filter(status__in=["done", "delayed", "cancelled"]).exists()
+
+
+def test_the_named_places_and_organisations_are_all_there(records):
+    places = set(Location.objects.values_list("name", flat=True))
+    assert {"Vågsbunnen", "Damsgård", "Nygårdsparken"} <= places
+    assert any("Akuttposten" in name for name in places)
+    organisations = set(Organisation.objects.values_list("name", flat=True))
+    for name in [
+        "Bergensklinikkene",
+        "Senter for arbeidslivsforberedelse",
+        "NAV",
+        "Kriminalomsorgen",
+        "Utlendingsdirektoratet",
+        "Dagsverket",
+    ]:
+        assert name in organisations, name
+    assert Organisation.objects.filter(name__startswith="Avdeling for rusmedisin", short_name="AFR").exists()
