@@ -32,7 +32,7 @@ install: $(STAMP) $(MO)
 run: install
 	DEBUG=1 $(PY) manage.py migrate --verbosity 0
 	DEBUG=1 $(PY) manage.py load_real_records
-	DEBUG=1 $(PY) manage.py ensure_local_admin
+	DEBUG=1 $(PY) manage.py setup_local_users
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # Browser tests (marked `browser`) drive the machine's Chromium; without it they are left out, and this says so.

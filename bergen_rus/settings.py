@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_filters",
     "django_htmx",
     "csp",
@@ -97,7 +98,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "bergen_rus.urls"
+# The benchmark serves the application with an extra reference page through its own URLconf (bench/urls.py).
+ROOT_URLCONF = env_str("ROOT_URLCONF", "bergen_rus.urls")
 
 TEMPLATES = [
     {
@@ -114,6 +116,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render through the template engine, so the project's templates/forms/ can define widgets.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "bergen_rus.wsgi.application"
 

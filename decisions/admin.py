@@ -5,14 +5,13 @@ rolled-up status, and the roll-up rule lives in measures (which imports decision
 """
 
 import itertools
-from collections import defaultdict
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
-from simple_history.utils import get_m2m_reverse_field_name
 
 from .forms import VersionedModelForm
+from .history import m2m_members
 from .models import Source, Theme
 
 
@@ -30,7 +29,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if not records:
             return
         m2m_fields = list(getattr(type(records[0]), "_history_m2m_fields", []))
-        members = self._m2m_members(records, m2m_fields)
+        members = m2m_members(records, m2m_fields)
         excluded = [field.name for field in m2m_fields]
         for newer, older in itertools.pairwise(records):
             delta = newer.diff_against(older, excluded_fields=excluded, foreign_keys_are_objs=foreign_keys_are_objs)
@@ -44,21 +43,6 @@ class HistoryAdmin(SimpleHistoryAdmin):
             newer.history_delta_changes = helper.context_for_delta_changes(
                 ModelDelta(changes, changed_fields, older, newer)
             )
-
-    @staticmethod
-    def _m2m_members(records, m2m_fields):
-        """{field name: {history id: [{related name: object, "key": pk}, ...]}}, one query per field."""
-        history_ids = [record.history_id for record in records]
-        members = {}
-        for field in m2m_fields:
-            related = get_m2m_reverse_field_name(field)
-            through = getattr(records[0], field.name).model
-            by_record = defaultdict(list)
-            rows = through.objects.filter(history_id__in=history_ids).select_related(related).order_by(f"{related}_id")
-            for row in rows:
-                by_record[row.history_id].append({related: getattr(row, related), "key": getattr(row, f"{related}_id")})
-            members[field.name] = by_record
-        return members
 
 
 class VersionedAdmin(HistoryAdmin):

@@ -1,6 +1,7 @@
 """What was decided or promised: sources, themes, decisions, platforms and their commitments."""
 
 from django.db import models
+from django.urls import reverse
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -45,6 +46,9 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("source_detail", args=[self.pk])
 
 
 class Theme(models.Model):
@@ -98,6 +102,9 @@ class Decision(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("decision_detail", args=[self.pk])
+
 
 class Platform(models.Model):
     """The city government's platform for its term: the promises it made."""
@@ -127,6 +134,9 @@ class Platform(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("platform_detail", args=[self.pk])
 
 
 class CommitmentKind(models.TextChoices):
@@ -222,6 +232,9 @@ class Commitment(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("commitment_detail", args=[self.pk])
 
     @property
     def document(self):

@@ -304,7 +304,7 @@ class StatusUpdateForm(forms.ModelForm):
             "happened",
             "next_step",
             "expected_completion",
-            "evidence_url",
+            "evidence_links",
             "as_of",
             "source",
             "source_note",

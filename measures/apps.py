@@ -1,5 +1,5 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 # Apps whose records make up the tracked data: a change to any of them makes cached pages and reports stale.
@@ -11,8 +11,13 @@ class MeasuresConfig(AppConfig):
     verbose_name = _("Measures and follow-up")
 
     def ready(self):
+        # Imported here: models can only be imported once the app registry is ready.
         from .caching import touch
         from .models import ChangeStamp
+        from .roles import ensure_roles
+
+        # The role groups and their permissions exist after every migrate (permissions are made post-migrate).
+        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")
 
         for model in apps.get_models():
             if model._meta.app_label not in TRACKED_APPS or model is ChangeStamp:

@@ -104,8 +104,11 @@ class TrackingFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
+        for name, field in self.form.fields.items():
             field.widget.attrs.setdefault("class", "ds-input")
+            if name == "document":
+                # Evaluate the choices once: validation, the select and the active-filter labels all read them.
+                field.choices = document_choices()
 
     def linked_measures(self):
         """Measures linked to the listed record, correlated to OuterRef('pk'); subclasses define it."""

@@ -1,9 +1,12 @@
 """What the administration does: action plans, measures, their status history, periods, organisations, places."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +15,25 @@ from simple_history.models import HistoricalRecords
 from decisions.models import Commitment, Decision, Source, Theme
 
 from .status import MeasureStatus
+
+MAX_LINKS = 5
+
+
+def validate_links(value):
+    """Each non-empty line is a web address (http or https); at most MAX_LINKS of them."""
+    lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
+    if len(lines) > MAX_LINKS:
+        raise ValidationError(_("Give at most %(max)d links."), params={"max": MAX_LINKS}, code="too_many")
+    check = URLValidator(schemes=["http", "https"])
+    for line in lines:
+        try:
+            check(line)
+        except ValidationError:
+            raise ValidationError(
+                _("«%(line)s» is not a web address (it must start with https:// or http://)."),
+                params={"line": line[:80]},
+                code="invalid_link",
+            ) from None
 
 
 class OrganisationKind(models.TextChoices):
@@ -47,6 +69,9 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("organisation_detail", args=[self.pk])
 
 
 class LocationKind(models.TextChoices):
@@ -90,6 +115,9 @@ class Location(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("location_detail", args=[self.pk])
+
 
 class ActionPlan(models.Model):
     """An adopted plan with numbered measures, such as the action plan against open drug scenes."""
@@ -129,6 +157,9 @@ class ActionPlan(models.Model):
 
     def __str__(self):
         return self.short_title or self.title
+
+    def get_absolute_url(self):
+        return reverse("plan_detail", args=[self.pk])
 
 
 class MeasureQuerySet(models.QuerySet):
@@ -240,6 +271,9 @@ class Measure(models.Model):
     def __str__(self):
         return f"{self.number}. {self.title}" if self.number else self.title
 
+    def get_absolute_url(self):
+        return reverse("measure_detail", args=[self.pk])
+
     @property
     def status(self):
         """The MeasureStatus of the latest update, or None when nobody has reported yet."""
@@ -288,16 +322,47 @@ class PeriodKind(models.TextChoices):
     YEAR = "year", _("Annual report")
 
 
+class PeriodState(models.TextChoices):
+    """A reporting period's life cycle: planned → open → closed → published (frozen)."""
+
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open for reporting")
+    CLOSED = "closed", _("Closed for reporting")
+    PUBLISHED = "published", _("Published")
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    def accepting_reports(self):
+        """Periods a new status update may go to: the open one and those planned (never closed or published)."""
+        return self.filter(state__in=[PeriodState.OPEN, PeriodState.PLANNED])
+
+    def current(self):
+        """The period a new report goes to by default: the open one, else the next planned one, else None."""
+        open_period = self.filter(state=PeriodState.OPEN).first()
+        if open_period is not None:
+            return open_period
+        return self.filter(state=PeriodState.PLANNED).order_by("starts_on", "pk").first()
+
+
 class ReportingPeriod(models.Model):
-    """A period caseworkers report status into: the first tertial (Jan–Apr), the second (May–Aug), the year."""
+    """A period caseworkers report status into: the first tertial (Jan–Apr), the second (May–Aug), the year.
+
+    Its state moves forward only, through measures.services (open_period, close_period, publish_period). A published
+    period is frozen: no update is added to it any more.
+    """
 
     kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
     report_deadline = models.DateField(_("reporting deadline"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=PeriodState.choices, default=PeriodState.PLANNED)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    objects = ReportingPeriodQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -309,10 +374,24 @@ class ReportingPeriod(models.Model):
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="period_ends_after_start"),
             # One period of each kind per year.
             models.UniqueConstraint(fields=["year", "kind"], name="period_unique_kind_per_year"),
+            # At most one period is open at a time, so "the open period" is always well defined.
+            models.UniqueConstraint(fields=["state"], condition=Q(state="open"), name="period_at_most_one_open"),
+            # The reporting deadline is not before the period starts.
+            models.CheckConstraint(
+                condition=Q(report_deadline__isnull=True) | Q(report_deadline__gte=F("starts_on")),
+                name="period_deadline_after_start",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("period_list")
+
+    @property
+    def accepts_reports(self):
+        return self.state in (PeriodState.OPEN, PeriodState.PLANNED)
 
 
 class StatusUpdate(models.Model):
@@ -335,7 +414,12 @@ class StatusUpdate(models.Model):
     happened = models.TextField(_("what happened"))
     next_step = models.TextField(_("next step"), blank=True)
     expected_completion = models.DateField(_("expected completion"), null=True, blank=True)
-    evidence_url = models.URLField(_("link to documentation"), max_length=500, blank=True)
+    evidence_links = models.TextField(
+        _("links to documentation"),
+        blank=True,
+        validators=[validate_links],
+        help_text=_("One web address per line, at most five."),
+    )
     as_of = models.DateField(
         _("status as of"), null=True, blank=True, help_text=_("The date the status describes, when known.")
     )
@@ -385,6 +469,10 @@ class StatusUpdate(models.Model):
     def __str__(self):
         recorded = date_format(timezone.localtime(self.recorded_at), "SHORT_DATE_FORMAT")
         return f"{self.get_status_display()} ({recorded})"
+
+    @property
+    def links(self):
+        return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]
 
 
 class ChangeStamp(models.Model):

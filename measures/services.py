@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from decisions.models import Commitment
 
 from .caching import touch
-from .models import Measure, StatusUpdate
+from .models import Measure, PeriodState, ReportingPeriod, StatusUpdate
 from .status import roll_up
 
 
@@ -29,7 +30,7 @@ def record_status(
     period=None,
     next_step="",
     expected_completion=None,
-    evidence_url="",
+    evidence_links="",
     as_of=None,
     source=None,
     source_note="",
@@ -37,12 +38,26 @@ def record_status(
     """Append a status update to `measure` and return it.
 
     Side effects, in one transaction:
-    - locks the measure row, so two reports on one measure are written one after the other;
+    - locks the measure row, so two reports on one measure are written one after the other, and the period row, so
+      a report never lands in a period a coordinator is closing at the same moment; a period that is closed or
+      published is refused (ValidationError on "period");
     - creates the StatusUpdate (validated with full_clean; a ValidationError changes nothing);
     - points `measure.latest_update` at it, so the measure's status is the new one;
     - re-computes and stores the status of every commitment the measure fulfils (see refresh_commitment_statuses).
     """
     locked = Measure.objects.select_for_update().get(pk=measure.pk)
+    if period is not None:
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if not period.accepts_reports:
+            raise ValidationError(
+                {
+                    "period": ValidationError(
+                        _("%(period)s is closed for reporting. Choose the open period."),
+                        params={"period": period},
+                        code="period_closed",
+                    )
+                }
+            )
     update = StatusUpdate(
         measure=locked,
         status=status,
@@ -51,13 +66,13 @@ def record_status(
         period=period,
         next_step=next_step,
         expected_completion=expected_completion,
-        evidence_url=evidence_url,
+        evidence_links=evidence_links,
         as_of=as_of,
         source=source,
         source_note=source_note,
     )
     if author is None and source is None:
-        raise ValidationError({"author": ValidationError("A status update needs an author or a source.")})
+        raise ValidationError({"author": ValidationError(_("A status update needs an author or a source."))})
     update.full_clean()
     update.save()
     Measure.objects.filter(pk=locked.pk).update(latest_update=update)
@@ -114,3 +129,66 @@ def rebuild_statuses():
     changed = len(refresh_commitment_statuses())
     touch()
     return changed
+
+
+@transaction.atomic
+def open_period(*, period, user, report_deadline=None):
+    """Open `period` for reporting (it must be planned, and no other period may be open).
+
+    Side effects: sets the state to open, the opening time and (if given) the reporting deadline, with a history
+    row attributed to `user`. Raises ValidationError when the period is not planned or another one is open.
+    """
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.state != PeriodState.PLANNED:
+        raise ValidationError(
+            _("Only a planned period can be opened; %(period)s is %(state)s."),
+            params={"period": period, "state": period.get_state_display().lower()},
+        )
+    other = ReportingPeriod.objects.filter(state=PeriodState.OPEN).exclude(pk=period.pk).first()
+    if other is not None:
+        raise ValidationError(
+            _("%(other)s is still open. Close it before opening another period."), params={"other": other}
+        )
+    period.state = PeriodState.OPEN
+    period.opened_at = timezone.now()
+    if report_deadline is not None:
+        period.report_deadline = report_deadline
+    period.version += 1
+    period._history_user = user
+    period.full_clean()
+    period.save()
+    return period
+
+
+@transaction.atomic
+def close_period(*, period, user):
+    """Close an open period: no more reports go into it. Side effects: state, closing time, a history row."""
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.state != PeriodState.OPEN:
+        raise ValidationError(
+            _("Only an open period can be closed; %(period)s is %(state)s."),
+            params={"period": period, "state": period.get_state_display().lower()},
+        )
+    period.state = PeriodState.CLOSED
+    period.closed_at = timezone.now()
+    period.version += 1
+    period._history_user = user
+    period.save()
+    return period
+
+
+@transaction.atomic
+def publish_period(*, period, user):
+    """Publish a closed period: it is frozen from now on. Side effects: state, publishing time, a history row."""
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.state != PeriodState.CLOSED:
+        raise ValidationError(
+            _("Only a closed period can be published; %(period)s is %(state)s."),
+            params={"period": period, "state": period.get_state_display().lower()},
+        )
+    period.state = PeriodState.PUBLISHED
+    period.published_at = timezone.now()
+    period.version += 1
+    period._history_user = user
+    period.save()
+    return period

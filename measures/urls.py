@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public
+from .views import editing, public, reporting
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -22,4 +22,20 @@ urlpatterns = [
     path("sok/", public.search, name="search"),
     path("statuser/", public.status_legend, name="status_legend"),
     path("statusfarger.css", public.status_css, name="status_css"),
+    # Reporting (caseworkers) and completeness (coordinators)
+    path("tiltak/<int:pk>/rapporter/", reporting.report_status, name="report_status"),
+    path("mine-tiltak/", reporting.my_measures, name="my_measures"),
+    path("perioder/fullstendighet/", reporting.period_completeness, name="period_completeness_current"),
+    path("perioder/<int:pk>/fullstendighet/", reporting.period_completeness, name="period_completeness"),
+    # Editing (coordinators)
+    path("tiltak/nytt/", editing.edit_measure, name="add_measure"),
+    path("tiltak/<int:pk>/rediger/", editing.edit_measure, name="edit_measure"),
+    path("forpliktelser/ny/", editing.edit_commitment, name="add_commitment"),
+    path("forpliktelser/<int:pk>/rediger/", editing.edit_commitment, name="edit_commitment"),
+    path("vedtak/nytt/", editing.edit_decision, name="add_decision"),
+    path("vedtak/<int:pk>/rediger/", editing.edit_decision, name="edit_decision"),
+    path("perioder/", editing.period_list, name="period_list"),
+    path("perioder/ny/", editing.edit_period, name="add_period"),
+    path("perioder/<int:pk>/rediger/", editing.edit_period, name="edit_period"),
+    path("perioder/<int:pk>/<slug:action>/", editing.change_period_state, name="change_period_state"),
 ]

@@ -48,3 +48,12 @@ def with_query(url_name, *args, **params):
     url = reverse(url_name, args=args)
     query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
     return f"{url}?{query}" if query else url
+
+
+@register.simple_tag
+def status_meaning(value):
+    """What a measure status means, for the report form's choices."""
+    try:
+        return MeasureStatus(value).description
+    except ValueError:
+        return ""

@@ -9,16 +9,19 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from decisions.history import audit_trail
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 from decisions.status import CommitmentStatus
 
 from .. import charts
 from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter, active_filters
 from ..models import ActionPlan, Location, Measure, MeasureDecision, Organisation, StatusUpdate
+from ..permissions import can_edit, can_report_on, can_see_history
 from ..search import ranked
 from ..status import NOT_REPORTED_COLOUR, MeasureStatus
 
@@ -45,6 +48,17 @@ def filtered_list(request, *, filterset_class, queryset, template, title, extra=
     if request.htmx and not request.htmx.boosted:
         return render(request, results_template(template), context)
     return render(request, template, context)
+
+
+def record_context(request, obj, edit_url_name):
+    """What a logged-in person sees on a record's page besides the record: its audit trail and an edit link."""
+    user = request.user
+    editable = can_edit(user, obj)
+    return {
+        "trail": audit_trail(obj) if can_see_history(user) else None,
+        "can_edit": editable,
+        "edit_url": reverse(edit_url_name, args=[obj.pk]) if editable else "",
+    }
 
 
 def results_template(template):
@@ -118,6 +132,7 @@ def commitment_detail(request, pk):
         "touched_by": touched_by,
         "status_history": status_history,
         "today": timezone.localdate(),
+        **record_context(request, commitment, "edit_commitment"),
     }
     return render(request, "tracking/commitment_detail.html", context)
 
@@ -163,6 +178,7 @@ def decision_detail(request, pk):
         "chart": charts.status_bars(
             charts.commitment_rows(dict(decision.points.values_list("status").annotate(n=Count("pk"))))
         ),
+        **record_context(request, decision, "edit_decision"),
     }
     return render(request, "tracking/decision_detail.html", context)
 
@@ -213,16 +229,24 @@ def measure_detail(request, pk):
         "sub_measures": measure.sub_measures.select_related("latest_update", "responsible_unit").order_by(
             "number", "title"
         ),
+        "can_report": can_report_on(request.user, measure),
+        **record_context(request, measure, "edit_measure"),
     }
     return render(request, "tracking/measure_detail.html", context)
 
 
 @require_GET
 def plan_list(request):
-    queryset = ActionPlan.objects.select_related("adopted_by").annotate(
-        measure_count=Count("measures", distinct=True),
-        done_count=Count("measures", filter=Q(measures__latest_update__status=MeasureStatus.DONE), distinct=True),
-        delayed_count=Count("measures", filter=Q(measures__latest_update__status=MeasureStatus.DELAYED), distinct=True),
+    queryset = (
+        ActionPlan.objects.select_related("adopted_by")
+        .annotate(
+            measure_count=Count("measures", distinct=True),
+            done_count=Count("measures", filter=Q(measures__latest_update__status=MeasureStatus.DONE), distinct=True),
+            delayed_count=Count(
+                "measures", filter=Q(measures__latest_update__status=MeasureStatus.DELAYED), distinct=True
+            ),
+        )
+        .order_by("-valid_from_year", "title", "pk")
     )
     return filtered_list(
         request,

@@ -1,11 +1,15 @@
-"""The commands `make run` calls: load the real records once, and a local administrator for DEBUG only."""
+"""The commands `make run` calls (real records once, local users for DEBUG only) and create_user."""
+
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from decisions.models import Commitment, Source
-from measures.management.commands import ensure_local_admin
+from measures.models import PeriodState, ReportingPeriod
+from measures.roles import Role, roles_of
+from tests.factories import make_measure, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -33,30 +37,73 @@ def test_loaded_records_start_their_audit_history_as_an_import():
             assert first.history_change_reason.startswith("Import av faste data")
 
 
-def test_the_local_admin_is_created_once_and_its_login_printed(settings, tmp_path, monkeypatch, capsys):
+def test_local_users_get_one_role_each_and_new_printed_passwords_on_every_run(settings, capsys):
     settings.DEBUG = True
-    monkeypatch.setattr(ensure_local_admin, "CREDENTIALS", tmp_path / "local-admin.txt")
-    call_command("ensure_local_admin")
+    unit = make_organisation(name="Etat for sosiale tjenester")
+    make_measure(responsible_unit=unit)
+    call_command("setup_local_users")
     first = capsys.readouterr().out
-    password = (tmp_path / "local-admin.txt").read_text().strip()
-    user = get_user_model().objects.get(username="admin")
-    assert user.is_superuser and user.check_password(password)
-    assert password in first
+    users = {user.username: user for user in get_user_model().objects.all()}
+    assert set(users) == {"koordinator", "saksbehandler", "fagrad", "leser"}
+    for username, role in [
+        ("koordinator", "coordinator"),
+        ("saksbehandler", "caseworker"),
+        ("fagrad", "fagrad"),
+        ("leser", "reader"),
+    ]:
+        assert roles_of(users[username]) == {Role(role)}
+        password = re.search(rf"^  {username}\s+(\S+)", first, re.M).group(1)
+        assert users[username].check_password(password)
+    assert list(users["saksbehandler"].units.all()) == [unit]
+    assert not users["koordinator"].is_superuser and users["koordinator"].is_staff
+    assert ReportingPeriod.objects.get(state=PeriodState.OPEN)
 
-    call_command("ensure_local_admin")
-    assert password in capsys.readouterr().out
-    assert get_user_model().objects.filter(username="admin").count() == 1
-
-    user.set_password("my-own-new-password-123")
-    user.save()
-    call_command("ensure_local_admin")
-    again = capsys.readouterr().out
-    assert password not in again
-    assert "changepassword" in again
+    call_command("setup_local_users")
+    second = capsys.readouterr().out
+    old = re.search(r"^  leser\s+(\S+)", first, re.M).group(1)
+    new = re.search(r"^  leser\s+(\S+)", second, re.M).group(1)
+    assert old != new and get_user_model().objects.get(username="leser").check_password(new)
+    assert get_user_model().objects.count() == 4
 
 
-def test_the_local_admin_is_never_made_with_production_settings(settings):
+def test_local_users_are_never_made_with_production_settings(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
-        call_command("ensure_local_admin")
+        call_command("setup_local_users")
+    assert not get_user_model().objects.exists()
+
+
+def test_create_user_gives_the_role_and_units_with_a_password_from_the_environment(monkeypatch):
+    unit = make_organisation(name="Helse Bergen", short_name="HB")
+    monkeypatch.setenv("BERGEN_RUS_PASSWORD", "et-langt-og-godt-passord-42")
+    call_command("create_user", "kari", "--role", "caseworker", "--unit", "hb", "--email", "kari@example.no")
+    kari = get_user_model().objects.get(username="kari")
+    assert kari.check_password("et-langt-og-godt-passord-42") and kari.email == "kari@example.no"
+    assert roles_of(kari) == {Role.CASEWORKER} and list(kari.units.all()) == [unit]
+
+    call_command("create_user", "kari", "--role", "reader")
+    kari = get_user_model().objects.get(username="kari")
+    assert roles_of(kari) == {Role.READER} and not kari.units.exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--role", "caseworker"], "needs at least one --unit"),
+        (["--role", "caseworker", "--unit", "Finnes ikke"], "No single unit"),
+        (["--role", "boss"], "invalid choice"),
+    ],
+)
+def test_create_user_refuses_what_it_cannot_do(monkeypatch, arguments, message):
+    monkeypatch.setenv("BERGEN_RUS_PASSWORD", "et-langt-og-godt-passord-42")
+    with pytest.raises(CommandError, match=message):
+        call_command("create_user", "ola", *arguments)
+    assert not get_user_model().objects.exists()
+
+
+def test_create_user_refuses_a_weak_password(monkeypatch):
+    make_organisation(name="Etat")
+    monkeypatch.setenv("BERGEN_RUS_PASSWORD", "123")
+    with pytest.raises(CommandError):
+        call_command("create_user", "ola", "--role", "reader")
     assert not get_user_model().objects.exists()

@@ -84,7 +84,7 @@ def test_a_status_change_of_a_commitment_is_in_its_history_with_the_reporter(cas
     [
         ("status", "finished-ish"),
         ("happened", ""),
-        ("evidence_url", "not a link"),
+        ("evidence_links", "not a link"),
         ("happened", "x" * 0),
     ],
 )

@@ -37,12 +37,43 @@ class Command(BaseCommand):
         )
 
     def _record_initial_history(self):
+        """One «created» history row per loaded record, with its many-to-many links, as the import.
+
+        loaddata writes no history for the rows themselves, but django-simple-history records a «changed» row for
+        every many-to-many link it sets; those are replaced by the import rows, so each record's history starts
+        with its import.
+        """
         total = 0
         for model in apps.get_models():
-            history = getattr(model, "history", None)
-            if history is None or model._meta.app_label not in {"decisions", "measures"}:
+            # Only models that keep a history (django-simple-history marks them); not the history tables themselves.
+            if not hasattr(model._meta, "simple_history_manager_attribute"):
+                continue
+            if model._meta.app_label not in {"decisions", "measures"}:
                 continue
             objects = list(model.objects.all())
-            model.history.bulk_history_create(objects, default_change_reason=IMPORT_REASON)
+            model.history.all().delete()
+            records = model.history.bulk_history_create(objects, default_change_reason=IMPORT_REASON)
+            self._record_m2m_links(model, records or [])
             total += len(objects)
         return total
+
+    @staticmethod
+    def _record_m2m_links(model, records):
+        """Copy each record's many-to-many links into the history's link tables (as simple-history does on save)."""
+        if not records:
+            return
+        by_pk = {record.instance.pk: record for record in records}
+        for field in getattr(type(records[0]), "_history_m2m_fields", []):
+            through = getattr(model, field.name).through
+            history_through = getattr(records[0], field.name).model
+            names = [f.name for f in through._meta.fields]
+            owner = next(f.name for f in through._meta.fields if f.related_model is model)
+            # The link rows loaddata's «changed» entries left behind go with those entries.
+            history_through.objects.exclude(history__in=records).delete()
+            rows = [
+                history_through(
+                    history=by_pk[getattr(row, f"{owner}_id")], **{name: getattr(row, name) for name in names}
+                )
+                for row in through.objects.all()
+            ]
+            history_through.objects.bulk_create(rows)

@@ -1,0 +1,278 @@
+"""The forms people fill in: status reports, and the coordinator's edit forms for records and links."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from decisions.forms import VersionedModelForm
+from decisions.models import Commitment, Decision, Platform, Source, Theme
+
+from .models import (
+    ActionPlan,
+    Location,
+    Measure,
+    MeasureDecision,
+    Organisation,
+    ReportingPeriod,
+)
+from .status import MeasureStatus
+
+# Dates people may type: anything outside is a typing error, and the database and the reports stay sane.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+TEXT_LIMIT = 5000
+SHORT_TEXT_LIMIT = 2000
+
+
+def check_date_range(value):
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Give a date between %(first)s and %(last)s."),
+            params={"first": EARLIEST_DATE.strftime("%d.%m.%Y"), "last": LATEST_DATE.strftime("%d.%m.%Y")},
+            code="date_out_of_range",
+        )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat(), **(attrs or {})}, format="%Y-%m-%d"
+        )
+
+
+class DesignSystemMixin:
+    """Give every widget Designsystemet's input class, and mark required fields for assistive technology."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput):
+                continue
+            widget.attrs.setdefault("class", "ds-input")
+
+
+class StatusChoiceWidget(forms.RadioSelect):
+    template_name = "forms/status_radios.html"
+
+
+class StatusReportForm(DesignSystemMixin, forms.Form):
+    """A caseworker's report on one measure. Saved through measures.services.record_status."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices, widget=StatusChoiceWidget)
+    period = forms.ModelChoiceField(
+        label=_("Reporting period"),
+        queryset=ReportingPeriod.objects.none(),
+        required=False,
+        empty_label=_("No period (between periods)"),
+        help_text=_("Closed and published periods take no more reports."),
+    )
+    happened = forms.CharField(
+        label=_("What happened"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What has been done since the last report, in plain words."),
+    )
+    next_step = forms.CharField(
+        label=_("Next step"), max_length=SHORT_TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expected_completion = forms.DateField(
+        label=_("Expected completion"), required=False, widget=DateInput, validators=[check_date_range]
+    )
+    evidence_links = forms.CharField(
+        label=_("Links to documentation"),
+        required=False,
+        max_length=SHORT_TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One web address per line, at most five (a case in the archive, a report, a news item)."),
+    )
+    seen_latest = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        periods = ReportingPeriod.objects.accepting_reports().order_by("starts_on", "pk")
+        self.fields["period"].queryset = periods
+        if not self.is_bound:
+            current = ReportingPeriod.objects.current()
+            self.fields["period"].initial = current.pk if current else None
+            self.fields["seen_latest"].initial = measure.latest_update_id or 0
+        self.colleague_update = None
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_latest") or 0
+        latest = self.measure.latest_update_id or 0
+        if latest != seen and not cleaned.get("confirm"):
+            # Somebody reported while this form was open: show their report and ask before adding this one.
+            self.colleague_update = self.measure.latest_update
+            self.data = self.data.copy()
+            self.data["seen_latest"] = latest
+            self.data["confirm"] = "on"
+            raise ValidationError(
+                _(
+                    "A colleague reported on this measure while you were writing (shown below). Your text is kept: "
+                    "read their report, then send yours if it still holds."
+                ),
+                code="colleague_reported",
+            )
+        return cleaned
+
+
+class MeasureForm(DesignSystemMixin, VersionedModelForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "title",
+            "number",
+            "plan",
+            "parent",
+            "description",
+            "responsible_unit",
+            "partners",
+            "locations",
+            "themes",
+            "commitments",
+            "deadline",
+            "source",
+            "source_note",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "deadline": DateInput,
+            "themes": forms.CheckboxSelectMultiple,
+            "partners": forms.SelectMultiple(attrs={"size": 8}),
+            "locations": forms.SelectMultiple(attrs={"size": 6}),
+            "commitments": forms.SelectMultiple(attrs={"size": 12}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].max_length = TEXT_LIMIT
+        self.fields["deadline"].validators.append(check_date_range)
+        self.fields["commitments"].queryset = Commitment.objects.select_related("decision", "platform")
+        self.fields["parent"].queryset = (
+            Measure.objects.exclude(pk=self.instance.pk) if self.instance.pk else (Measure.objects.all())
+        )
+        self.fields["plan"].queryset = ActionPlan.objects.all()
+        self.fields["responsible_unit"].queryset = Organisation.objects.all()
+        self.fields["partners"].queryset = Organisation.objects.all()
+        self.fields["locations"].queryset = Location.objects.all()
+        self.fields["themes"].queryset = Theme.objects.all()
+        self.fields["source"].queryset = Source.objects.all()
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        ancestor = parent
+        seen = set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.instance.pk and ancestor.pk == self.instance.pk:
+                raise ValidationError(_("A measure cannot be part of itself or of one of its sub-measures."))
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+        return parent
+
+
+class MeasureDecisionForm(DesignSystemMixin, forms.ModelForm):
+    class Meta:
+        model = MeasureDecision
+        fields = ["decision", "role"]
+
+
+MeasureDecisionFormSet = forms.inlineformset_factory(
+    Measure, MeasureDecision, form=MeasureDecisionForm, extra=1, can_delete=True, max_num=20, validate_max=True
+)
+
+
+class CommitmentForm(DesignSystemMixin, VersionedModelForm):
+    class Meta:
+        model = Commitment
+        fields = [
+            "decision",
+            "platform",
+            "number",
+            "kind",
+            "title",
+            "summary",
+            "requires_follow_up",
+            "themes",
+            "source",
+            "source_note",
+        ]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "themes": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].max_length = TEXT_LIMIT
+        self.fields["decision"].queryset = Decision.objects.all()
+        self.fields["platform"].queryset = Platform.objects.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("decision")) == bool(cleaned.get("platform")):
+            raise ValidationError(_("A commitment belongs to exactly one decision or one platform: choose one."))
+        document = cleaned.get("decision") or cleaned.get("platform")
+        number = cleaned.get("number")
+        if document is not None and number is not None:
+            siblings = Commitment.objects.filter(number=number).exclude(pk=self.instance.pk)
+            siblings = (
+                siblings.filter(decision=document) if cleaned.get("decision") else siblings.filter(platform=document)
+            )
+            if siblings.exists():
+                self.add_error(
+                    "number",
+                    _("%(document)s already has a point number %(number)s.") % {"document": document, "number": number},
+                )
+        return cleaned
+
+
+class DecisionForm(DesignSystemMixin, VersionedModelForm):
+    class Meta:
+        model = Decision
+        fields = ["title", "body", "case_number", "decided_on", "date_note", "summary", "themes", "source"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "decided_on": DateInput,
+            "themes": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].max_length = TEXT_LIMIT
+        self.fields["decided_on"].validators.append(check_date_range)
+
+
+class PeriodForm(DesignSystemMixin, VersionedModelForm):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["kind", "year", "starts_on", "ends_on", "report_deadline"]
+        widgets = {"starts_on": DateInput, "ends_on": DateInput, "report_deadline": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ["starts_on", "ends_on", "report_deadline"]:
+            self.fields[name].validators.append(check_date_range)
+        self.fields["year"].validators += [
+            MinValueValidator(EARLIEST_DATE.year),
+            MaxValueValidator(LATEST_DATE.year),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends, deadline = cleaned.get("starts_on"), cleaned.get("ends_on"), cleaned.get("report_deadline")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", _("The period must end after it starts."))
+        if starts and deadline and deadline < starts:
+            self.add_error("report_deadline", _("The reporting deadline cannot be before the period starts."))
+        year, kind = cleaned.get("year"), cleaned.get("kind")
+        if year and kind:
+            clash = ReportingPeriod.objects.filter(year=year, kind=kind).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("kind", _("There is already such a period in %(year)s.") % {"year": year})
+        return cleaned

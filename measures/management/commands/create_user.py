@@ -1,0 +1,76 @@
+"""Create (or update) a person with a role and the units they report for.
+
+    python manage.py create_user kari --role caseworker --unit "Bergen kommune" --email kari@bergen.kommune.no
+
+The password is read from the environment variable named by --password-env (default BERGEN_RUS_PASSWORD) or asked
+for at the prompt; it is checked against the password rules. A unit is named by its name, short name or number.
+"""
+
+import getpass
+import os
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Q
+
+from ...models import Organisation
+from ...roles import Role, assign_role, ensure_roles
+
+
+class Command(BaseCommand):
+    help = "Create or update a user with a role (coordinator, caseworker, fagrad, reader) and units."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--unit", action="append", default=[], help="A unit the user reports for (repeatable).")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--first-name", default="")
+        parser.add_argument("--last-name", default="")
+        parser.add_argument("--password-env", default="BERGEN_RUS_PASSWORD")
+        parser.add_argument("--staff", action="store_true", help="Also give access to the back office (/admin/).")
+
+    def handle(self, *args, username, role, unit, email, first_name, last_name, password_env, staff, **options):
+        units = [self._unit(name) for name in unit]
+        if role == Role.CASEWORKER and not units:
+            raise CommandError("A caseworker needs at least one --unit to report for.")
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first() or user_model(username=username)
+        user.email = email or user.email
+        user.first_name = first_name or user.first_name
+        user.last_name = last_name or user.last_name
+        user.is_staff = staff or role == Role.COORDINATOR
+        password = os.environ.get(password_env) or self._prompt()
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        user.set_password(password)
+        with transaction.atomic():
+            ensure_roles()
+            user.save()
+            assign_role(user, role)
+            user.units.set(units)
+        names = ", ".join(str(u) for u in units) or "no unit"
+        self.stdout.write(self.style.SUCCESS(f"{username}: {Role(role).label} ({names})."))
+
+    def _unit(self, name):
+        query = Q(name__iexact=name) | Q(short_name__iexact=name)
+        if name.isdigit():
+            query |= Q(pk=int(name))
+        matches = list(Organisation.objects.filter(query)[:2])
+        if len(matches) != 1:
+            raise CommandError(f"No single unit is called {name!r}.")
+        return matches[0]
+
+    def _prompt(self):
+        if not os.isatty(0):
+            raise CommandError(
+                "Give the password in the environment (--password-env) or run the command in a terminal."
+            )
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password again: "):
+            raise CommandError("The two passwords differ.")
+        return first

@@ -1,0 +1,137 @@
+"""The coordinator's editing pages: measures (with their links), commitments, decisions and reporting periods.
+
+Every save is refused if somebody else saved the record in between (decisions.forms.VersionedModelForm); the page
+then shows both versions and keeps the user's input. Every save is in the audit history with the user and time.
+Changing links re-computes the commitments' rolled-up status at once.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from decisions.models import Commitment, Decision
+
+from ..forms import CommitmentForm, DecisionForm, MeasureDecisionFormSet, MeasureForm, PeriodForm
+from ..models import Measure, ReportingPeriod
+from ..services import close_period, open_period, publish_period, refresh_commitment_statuses
+
+
+def _require(user, permission):
+    if not user.has_perm(permission):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def _linked_commitments(measure):
+    return set(measure.commitments.values_list("pk", flat=True)) if measure.pk else set()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_measure(request, pk=None):
+    measure = get_object_or_404(Measure, pk=pk) if pk else Measure()
+    _require(request.user, "measures.change_measure" if pk else "measures.add_measure")
+    form = MeasureForm(request.POST or None, instance=measure)
+    links = MeasureDecisionFormSet(request.POST or None, instance=measure, prefix="decisions")
+    if request.method == "POST":
+        with transaction.atomic():
+            before = _linked_commitments(measure)
+            if form.is_valid() and links.is_valid():
+                form.bump_version()
+                saved = form.save()
+                links.instance = saved
+                links.save()
+                refresh_commitment_statuses(before | _linked_commitments(saved), user=request.user)
+                messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
+                return redirect("measure_detail", pk=saved.pk)
+    context = {"form": form, "links": links, "record": measure, "kind": _("measure")}
+    return render(request, "editing/edit_measure.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_commitment(request, pk=None):
+    commitment = get_object_or_404(Commitment, pk=pk) if pk else Commitment()
+    _require(request.user, "decisions.change_commitment" if pk else "decisions.add_commitment")
+    initial = {}
+    if not pk:
+        initial = {key: request.GET.get(key) for key in ("decision", "platform") if request.GET.get(key, "").isdigit()}
+    form = CommitmentForm(request.POST or None, instance=commitment, initial=initial)
+    if request.method == "POST":
+        with transaction.atomic():
+            if form.is_valid():
+                form.bump_version()
+                saved = form.save()
+                refresh_commitment_statuses([saved.pk], user=request.user)
+                messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
+                return redirect("commitment_detail", pk=saved.pk)
+    return render(request, "editing/edit_record.html", {"form": form, "record": commitment, "kind": _("commitment")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_decision(request, pk=None):
+    decision = get_object_or_404(Decision, pk=pk) if pk else Decision()
+    _require(request.user, "decisions.change_decision" if pk else "decisions.add_decision")
+    form = DecisionForm(request.POST or None, instance=decision)
+    if request.method == "POST":
+        with transaction.atomic():
+            if form.is_valid():
+                form.bump_version()
+                saved = form.save()
+                messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
+                return redirect("decision_detail", pk=saved.pk)
+    return render(request, "editing/edit_record.html", {"form": form, "record": decision, "kind": _("decision")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_period(request, pk=None):
+    period = get_object_or_404(ReportingPeriod, pk=pk) if pk else ReportingPeriod()
+    _require(request.user, "measures.change_reportingperiod" if pk else "measures.add_reportingperiod")
+    form = PeriodForm(request.POST or None, instance=period)
+    if request.method == "POST":
+        with transaction.atomic():
+            if form.is_valid():
+                form.bump_version()
+                saved = form.save()
+                messages.success(request, _("%(period)s is saved.") % {"period": saved})
+                return redirect("period_list")
+    return render(request, "editing/edit_record.html", {"form": form, "record": period, "kind": _("reporting period")})
+
+
+@login_required
+def period_list(request):
+    if not request.user.has_perm("measures.view_reportingperiod"):
+        raise PermissionDenied(_("Your role does not allow this."))
+    periods = ReportingPeriod.objects.order_by("-starts_on", "kind")
+    return render(
+        request,
+        "editing/period_list.html",
+        {"periods": periods, "can_manage": request.user.has_perm("measures.change_reportingperiod")},
+    )
+
+
+PERIOD_ACTIONS = {"open": open_period, "close": close_period, "publish": publish_period}
+
+
+@login_required
+@require_POST
+def change_period_state(request, pk, action):
+    """Open, close or publish a period (coordinators)."""
+    _require(request.user, "measures.change_reportingperiod")
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    change = PERIOD_ACTIONS.get(action)
+    if change is None:
+        raise PermissionDenied(_("Unknown action."))
+    try:
+        period = change(period=period, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(period)s: %(state)s.") % {"period": period, "state": period.get_state_display()})
+    return redirect(reverse("period_list"))

@@ -1,0 +1,394 @@
+"""The public tracking pages: what a reader sees, filters, search, HTMX, and queries that do not grow with the data."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from decisions.models import CommitmentKind
+from decisions.status import CommitmentStatus
+from measures.models import MeasureDecision
+from measures.services import record_status
+from measures.status import MeasureStatus
+from tests.factories import (
+    make_commitment,
+    make_decision,
+    make_location,
+    make_measure,
+    make_organisation,
+    make_period,
+    make_plan,
+    make_platform,
+    make_theme,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+YESTERDAY = timezone.localdate() - timedelta(days=1)
+
+
+def report(measure, status, author, **extra):
+    return record_status(
+        measure=measure, status=status, happened=extra.pop("happened", "Noe skjedde."), author=author, **extra
+    )
+
+
+def build(n, *, author, year=2024):
+    """A small world with n of everything that repeats: measures, points, pledges, updates, partners, places."""
+    theme = make_theme(name=f"Tema {year}")
+    decision = make_decision(title=f"Vedtak {year}", case_number=f"{year}/123")
+    platform = make_platform(title=f"Plattform {year}")
+    points = [make_commitment(decision=decision, number=i, title=f"Punkt {i} i {year}") for i in range(1, n + 1)]
+    pledges = [make_commitment(platform=platform, number=i, title=f"Løfte {i} i {year}") for i in range(1, n + 1)]
+    unit = make_organisation(name=f"Etat {year}")
+    location = make_location(name=f"MO-senter {year}", operator=unit)
+    plan = make_plan(title=f"Handlingsplan {year}", adopted_by=decision)
+    period = make_period(year=year)
+    measures = []
+    for i in range(1, n + 1):
+        measure = make_measure(
+            plan=plan,
+            number=str(i),
+            title=f"Tiltak {i} i {year}",
+            responsible_unit=unit,
+            deadline=YESTERDAY,
+            commitments=[points[i - 1], pledges[i - 1]],
+        )
+        measure.partners.set([make_organisation(name=f"Partner {i} {year}")])
+        measure.locations.add(location)
+        measure.themes.add(theme)
+        points[i - 1].themes.add(theme)
+        MeasureDecision.objects.create(measure=measure, decision=decision, role="adopted_plan")
+        for step in range(n):
+            report(measure, MeasureStatus.IN_PROGRESS, author, period=period, happened=f"Steg {step}")
+        measures.append(measure)
+    return {
+        "theme": theme,
+        "decision": decision,
+        "platform": platform,
+        "point": points[0],
+        "unit": unit,
+        "location": location,
+        "plan": plan,
+        "period": period,
+        "measure": measures[0],
+        "source": decision.source,
+    }
+
+
+def pages(world):
+    m, c = world["measure"], world["point"]
+    return {
+        "home": reverse("home"),
+        "commitments": reverse("commitment_list"),
+        "commitments filtered": reverse("commitment_list")
+        + f"?status=in_progress&theme={world['theme'].pk}&unit={world['unit'].pk}&late=yes&q=Punkt&sort=title",
+        "commitment": reverse("commitment_detail", args=[c.pk]),
+        "decisions": reverse("decision_list"),
+        "decisions filtered": reverse("decision_list") + f"?status=in_progress&location={world['location'].pk}",
+        "decision": reverse("decision_detail", args=[world["decision"].pk]),
+        "platforms": reverse("platform_list"),
+        "platform": reverse("platform_detail", args=[world["platform"].pk]),
+        "measures": reverse("measure_list"),
+        "measures filtered": reverse("measure_list")
+        + f"?status=in_progress&status=not_reported&period={world['period'].pk}&document=plan-{world['plan'].pk}",
+        "measure": reverse("measure_detail", args=[m.pk]),
+        "plans": reverse("plan_list"),
+        "plans filtered": reverse("plan_list") + f"?status=in_progress&partner={m.partners.first().pk}",
+        "plan": reverse("plan_detail", args=[world["plan"].pk]),
+        "locations": reverse("location_list"),
+        "location": reverse("location_detail", args=[world["location"].pk]),
+        "organisations": reverse("organisation_list"),
+        "organisation": reverse("organisation_detail", args=[world["unit"].pk]),
+        "source": reverse("source_detail", args=[world["source"].pk]),
+        "search": reverse("search") + "?q=tiltak",
+        "statuses": reverse("status_legend"),
+    }
+
+
+def query_counts(client, world):
+    counts = {}
+    for name, url in pages(world).items():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+def test_every_public_page_costs_the_same_queries_with_one_record_and_with_many(client, caseworker):
+    small = query_counts(client, build(1, author=caseworker, year=2023))
+    large = query_counts(client, build(4, author=caseworker, year=2024))
+    grew = {name: (small[name], large[name]) for name in small if large[name] != small[name]}
+    assert not grew, f"query counts grew with the data (1 → 4): {grew}"
+    assert max(large.values()) <= 14, large
+
+
+def test_public_pages_need_no_account_and_set_a_strict_content_security_policy(client, caseworker):
+    world = build(1, author=caseworker)
+    response = client.get(pages(world)["measure"])
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.text and "style=" not in response.text
+
+
+def test_the_pages_speak_norwegian_by_default_and_english_when_chosen(client, caseworker):
+    world = build(1, author=caseworker)
+    url = pages(world)["measure"]
+    norwegian = client.get(url, headers={"accept-language": "en-US,en;q=0.9"})
+    assert '<html lang="nb"' in norwegian.text
+    assert "Pågår" in norwegian.text and "Ansvarlig enhet" in norwegian.text
+
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    english = client.get(url)
+    assert '<html lang="en"' in english.text
+    assert "In progress" in english.text and "Responsible unit" in english.text
+
+
+def test_the_dashboard_counts_statuses_and_shows_what_is_late_new_and_neglected(client, caseworker):
+    neglected = make_commitment(title="Ingen jobber med dette")
+    late = make_measure(title="Forsinket tiltak", deadline=YESTERDAY, commitments=[make_commitment()])
+    report(late, MeasureStatus.DELAYED, caseworker)
+    finished = make_measure(title="Ferdig tiltak", deadline=YESTERDAY)
+    report(finished, MeasureStatus.DONE, caseworker)
+    make_measure(title="Ikke rapportert tiltak")
+
+    page = client.get(reverse("home")).text
+
+    late_section = page.split('id="late-heading"')[1].split("</section>")[0]
+    assert "Forsinket tiltak" in late_section and "Ferdig tiltak" not in late_section
+    neglected_section = page.split('id="nobody-heading"')[1].split("</section>")[0]
+    assert neglected.title in neglected_section
+    recent = page.split('id="recent-heading"')[1].split("</section>")[0]
+    assert "Ferdig tiltak" in recent and "Forsinket tiltak" in recent
+    # The chart's accessible title lists every status with its count.
+    assert "Forsinket: 1" in page and "Gjennomført: 1" in page and "Ikke rapportert: 1" in page
+    assert "Ikke fulgt opp: 1" in page
+
+
+def test_the_dashboard_chart_is_svg_drawn_on_the_server(client):
+    make_measure()
+    page = client.get(reverse("home")).text
+    svg = re.search(r"<svg[^>]*role=\"img\"[^>]*>.*?</svg>", page, re.S)
+    assert svg, "the status chart is an inline SVG with role=img"
+    assert "<title" in svg.group(0) and "<rect" in svg.group(0)
+
+
+def listed_titles(response):
+    """The titles in the first column of a list's table, in order (without a leading number)."""
+    titles = re.findall(r'<tr>\s*<td><a class="ds-link" href="/[a-z]+/\d+/">([^<]+)</a>', response.text)
+    return [re.sub(r"^\d+\. ", "", title) for title in titles]
+
+
+def test_the_measure_list_filters_by_every_criterion(client, caseworker):
+    theme, unit, partner, place = make_theme(), make_organisation(), make_organisation(), make_location()
+    plan, period = make_plan(), make_period(year=2025)
+    target = make_measure(title="Målet for filteret", plan=plan, number="1", responsible_unit=unit, deadline=YESTERDAY)
+    target.themes.add(theme)
+    target.partners.add(partner)
+    target.locations.add(place)
+    report(target, MeasureStatus.DELAYED, caseworker, period=period)
+    other = make_measure(title="Et annet tiltak", deadline=timezone.localdate() + timedelta(days=30))
+    report(other, MeasureStatus.IN_PROGRESS, caseworker)
+
+    url = reverse("measure_list")
+    for query in [
+        "status=delayed",
+        f"theme={theme.pk}",
+        f"unit={unit.pk}",
+        f"partner={partner.pk}",
+        f"location={place.pk}",
+        f"period={period.pk}",
+        f"document=plan-{plan.pk}",
+        "late=yes",
+        "q=målet",
+    ]:
+        assert listed_titles(client.get(f"{url}?{query}")) == ["Målet for filteret"], query
+    assert listed_titles(client.get(f"{url}?late=no")) == ["Et annet tiltak"]
+    assert listed_titles(client.get(f"{url}?status=not_reported")) == []
+
+
+def test_the_commitment_list_filters_by_source_document_status_and_late_measures(client, caseworker):
+    platform, decision = make_platform(), make_decision()
+    pledge = make_commitment(platform=platform, title="Et plattformløfte")
+    point = make_commitment(decision=decision, title="Et vedtakspunkt")
+    late = make_measure(deadline=YESTERDAY, commitments=[point])
+    report(late, MeasureStatus.IN_PROGRESS, caseworker)
+
+    url = reverse("commitment_list")
+    assert listed_titles(client.get(f"{url}?document=platform-{platform.pk}")) == ["Et plattformløfte"]
+    assert listed_titles(client.get(f"{url}?document=decision-{decision.pk}")) == ["Et vedtakspunkt"]
+    assert listed_titles(client.get(f"{url}?late=yes")) == ["Et vedtakspunkt"]
+    assert listed_titles(client.get(f"{url}?late=no")) == ["Et plattformløfte"]
+    assert listed_titles(client.get(f"{url}?status=not_followed_up")) == ["Et plattformløfte"]
+    assert pledge.status == CommitmentStatus.NOT_FOLLOWED_UP
+
+
+def test_active_filters_are_shown_and_each_can_be_removed_on_its_own(client):
+    theme = make_theme(name="Skadereduksjon")
+    response = client.get(reverse("measure_list") + f"?status=delayed&status=done&theme={theme.pk}&page=1")
+    chips = re.findall(r'<a class="filter-chip" href="\?([^"]*)">\s*<span>([^<]+)</span>', response.text)
+    labels = [label for _query, label in chips]
+    assert labels == ["Status: Forsinket", "Status: Gjennomført", "Tema: Skadereduksjon"]
+    query_without_delayed = next(q for q, label in chips if label == "Status: Forsinket")
+    assert "status=done" in query_without_delayed and "status=delayed" not in query_without_delayed
+    assert f"theme={theme.pk}" in query_without_delayed and "page=" not in query_without_delayed
+
+
+def test_the_hit_count_and_pagination_follow_the_filters(client):
+    for i in range(30):
+        make_measure(title=f"Tiltak nummer {i:02d}")
+    first = client.get(reverse("measure_list") + "?q=nummer&sort=title")
+    assert "30 treff, side 1 av 2" in " ".join(first.text.split())
+    assert len(listed_titles(first)) == 25
+    second = client.get(reverse("measure_list") + "?q=nummer&sort=title&page=2")
+    assert listed_titles(second) == [f"Tiltak nummer {i:02d}" for i in range(25, 30)]
+    # Page links keep the filter.
+    assert "?q=nummer&amp;sort=title&amp;page=2" in first.text
+
+
+def test_an_htmx_request_gets_only_the_results_and_a_plain_request_the_whole_page(client):
+    make_measure(title="Ett tiltak")
+    url = reverse("measure_list") + "?q=ett"
+    partial = client.get(url, headers={"hx-request": "true", "hx-target": "results"})
+    assert partial.text.lstrip().startswith('<div id="results"')
+    assert "Ett tiltak" in partial.text and "<html" not in partial.text
+    whole = client.get(url)
+    assert "<html" in whole.text and 'id="results"' in whole.text and 'hx-get=""' in whole.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=bogus",
+        "theme=abc",
+        "unit=999999",
+        "document=plan-notanumber",
+        "late=maybe",
+        "sort=-password",
+        "page=-3",
+        "page=99999",
+        "q=" + "x" * 5000,
+        "q=%00%27%22<script>",
+        "period=1&period=2",
+    ],
+)
+@pytest.mark.parametrize("name", ["measure_list", "commitment_list", "decision_list", "plan_list"])
+def test_nonsense_in_a_list_url_gets_a_message_never_an_error(client, name, query):
+    make_measure()
+    response = client.get(reverse(name) + "?" + query)
+    assert response.status_code == 200
+    assert "<script>" not in response.text.split("</head>")[1]
+
+
+def test_an_invalid_filter_value_is_explained_next_to_the_field(client):
+    response = client.get(reverse("measure_list") + "?status=bogus")
+    assert "Velg et gyldig valg" in response.text
+
+
+def test_the_walk_from_a_platform_promise_to_the_latest_report_and_back(client, caseworker):
+    platform = make_platform(title="Byrådsplattformen")
+    pledge = make_commitment(platform=platform, title="Etablere brukerrom")
+    measure = make_measure(title="Bygge om sprøyterommet", commitments=[pledge])
+    report(measure, MeasureStatus.IN_PROGRESS, caseworker, happened="Lokaler er leid.", next_step="Søke dispensasjon.")
+
+    platform_page = client.get(reverse("platform_detail", args=[platform.pk])).text
+    assert reverse("commitment_detail", args=[pledge.pk]) in platform_page
+    pledge_page = client.get(reverse("commitment_detail", args=[pledge.pk])).text
+    assert reverse("measure_detail", args=[measure.pk]) in pledge_page and "Pågår" in pledge_page
+    measure_page = client.get(reverse("measure_detail", args=[measure.pk])).text
+    assert "Lokaler er leid." in measure_page and "Søke dispensasjon." in measure_page
+    assert "Kari Nordmann" in measure_page
+    assert reverse("commitment_detail", args=[pledge.pk]) in measure_page
+
+
+def test_a_decision_shows_each_point_with_its_follow_up(client, caseworker):
+    decision = make_decision(title="Nullvisjon for overdosedødsfall", date_note="21. september, år ikke oppgitt")
+    done = make_commitment(decision=decision, number=1, title="Kartlegge hvem som dør", kind=CommitmentKind.ADDITION)
+    make_commitment(decision=decision, number=2, title="Nalokson til flere", kind=CommitmentKind.ADDITION)
+    measure = make_measure(title="Kartlegging", commitments=[done])
+    report(measure, MeasureStatus.DONE, caseworker)
+
+    page = client.get(reverse("decision_detail", args=[decision.pk])).text
+    assert "21. september, år ikke oppgitt" in page
+    first, second = page.split('id="point-1"')[1], page.split('id="point-2"')[1]
+    assert "Oppfylt" in first.split("</li>")[0]
+    assert "Ikke fulgt opp" in second.split("</li>")[0]
+    assert "Ingen tiltak følger opp dette punktet" in second
+
+
+def test_a_measure_shows_its_timeline_newest_first_with_who_when_period_and_next_step(client, caseworker):
+    colleague = make_user("ola", first_name="Ola", last_name="Hansen")
+    period = make_period(year=2025, kind="t2")
+    measure = make_measure(title="Helse- og overdoseteam", deadline=date(2030, 1, 1))
+    report(measure, MeasureStatus.PLANNED, caseworker, happened="Planlegging startet.")
+    report(
+        measure,
+        MeasureStatus.IN_PROGRESS,
+        colleague,
+        period=period,
+        happened="Teamet er i drift.",
+        next_step="Evaluere.",
+    )
+
+    page = client.get(reverse("measure_detail", args=[measure.pk])).text
+    timeline = page.split('class="timeline"')[1]
+    assert timeline.index("Teamet er i drift.") < timeline.index("Planlegging startet.")
+    assert "Ola Hansen" in timeline and "Kari Nordmann" in timeline
+    assert "2. tertial 2025" in timeline and "Evaluere." in timeline
+    assert "1. januar 2030" in page
+
+
+def test_a_place_shows_all_that_happens_there(client, caseworker):
+    gyldenpris = make_location(name="MO Gyldenpris", other_names="Strax-huset")
+    there = make_measure(title="Regulert møteplass")
+    there.locations.add(gyldenpris)
+    make_measure(title="Et annet sted")
+    page = client.get(reverse("location_detail", args=[gyldenpris.pk])).text
+    assert "Regulert møteplass" in page and "Et annet sted" not in page and "Strax-huset" in page
+
+
+def test_every_link_on_the_public_pages_leads_somewhere(client, caseworker):
+    world = build(2, author=caseworker)
+    seen, queue = set(), list(pages(world).values())
+    while queue:
+        url = queue.pop()
+        if url in seen or len(seen) > 400:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if "text/html" not in response.headers["Content-Type"]:
+            continue
+        for link in re.findall(r'href="(/[^"#]*)"', response.text):
+            link = link.replace("&amp;", "&")
+            if link.startswith(("/static/", "/admin/", "/i18n/", "/statusfarger")) or link in seen:
+                continue
+            queue.append(link)
+    assert len(seen) > 30
+
+
+def test_search_finds_inflected_forms_and_ranks_title_hits_first(client):
+    make_measure(title="Sprøyterommet flyttes", description="")
+    make_measure(title="Oppfølging av brukere", description="Mer om sprøyterommene i byen.")
+    make_commitment(title="Etablere sprøyterom med sikte på brukerrom")
+    make_measure(title="Noe helt annet")
+
+    page = client.get(reverse("search") + "?q=sprøyterom").text
+    assert "3 treff" in page
+    measures = page.split('id="hits-measure"')[1].split("</section>")[0]
+    assert measures.index("Sprøyterommet flyttes") < measures.index("Oppfølging av brukere")
+    assert "Noe helt annet" not in page
+
+
+def test_an_empty_or_odd_search_is_answered_calmly(client):
+    assert "treff" not in client.get(reverse("search")).text.split('id="results"')[1]
+    for query in ["&&&", "og", "'", "a:*", "x" * 1000]:
+        response = client.get(reverse("search"), {"q": query})
+        assert response.status_code == 200, query
