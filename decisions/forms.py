@@ -57,6 +57,7 @@ class Conflict:
         latest = current.history.select_related("history_user").order_by("-history_date").first()
         self.saved_by = latest.history_user if latest else None
         self.saved_at = latest.history_date if latest else None
+        self.saved_by_name = (self.saved_by.get_full_name() or self.saved_by.get_username()) if self.saved_by else ""
         self.rows = []
         for name, field in form.fields.items():
             if name == "seen_version" or name not in form.cleaned_data:

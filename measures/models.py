@@ -471,6 +471,13 @@ class StatusUpdate(models.Model):
         return f"{self.get_status_display()} ({recorded})"
 
     @property
+    def reporter_name(self):
+        """Who stands behind the update: the person's name, or the source document."""
+        if self.author_id:
+            return self.author.get_full_name() or self.author.get_username()
+        return str(self.source) if self.source_id else ""
+
+    @property
     def links(self):
         return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]
 

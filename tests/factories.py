@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from decisions.models import Body, Commitment, CommitmentKind, Decision, Platform, Source, SourceKind, Theme
 from measures.models import ActionPlan, Location, LocationKind, Measure, Organisation, OrganisationKind, ReportingPeriod
+from measures.roles import assign_role, ensure_roles
 
 _seq = itertools.count(1)
 
@@ -98,3 +99,12 @@ def make_period(year=2024, kind="t1", **fields):
     return ReportingPeriod.objects.create(
         **{"year": year, "kind": kind, "starts_on": starts, "ends_on": ends, **fields}
     )
+
+
+def make_person(username, role, units=(), **fields):
+    """A user with a role (measures.roles.Role) and the units they report for."""
+    user = make_user(username, **fields)
+    ensure_roles()
+    assign_role(user, role)
+    user.units.set(units)
+    return user
