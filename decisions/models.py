@@ -1,8 +1,8 @@
 """What was decided or promised: sources, themes, decisions, platforms and their commitments."""
 
 from django.db import models
-from django.urls import reverse
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
