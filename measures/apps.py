@@ -13,14 +13,15 @@ class MeasuresConfig(AppConfig):
     def ready(self):
         # Imported here: models can only be imported once the app registry is ready.
         from .caching import touch
-        from .models import ChangeStamp
+        from .models import ChangeStamp, ReminderSent, ReviewVisit
         from .roles import ensure_roles
 
         # The role groups and their permissions exist after every migrate (permissions are made post-migrate).
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")
 
         for model in apps.get_models():
-            if model._meta.app_label not in TRACKED_APPS or model is ChangeStamp:
+            # Bookkeeping rows (visits, reminders sent) change nothing a page or report shows.
+            if model._meta.app_label not in TRACKED_APPS or model in (ChangeStamp, ReminderSent, ReviewVisit):
                 continue
             uid = f"bergen_rus.touch.{model._meta.label_lower}"
             post_save.connect(touch, sender=model, dispatch_uid=f"{uid}.save", weak=False)

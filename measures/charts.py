@@ -85,3 +85,61 @@ def status_changes(history, enum):
             changes.append((enum(status), when))
             previous = status
     return list(reversed(changes))
+
+
+INDICATOR_WIDTH = 640
+INDICATOR_HEIGHT = 260
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 16, 36
+
+
+def indicator_chart(indicator, values):
+    """Bars of an indicator's yearly values with its target as a line; None when there is no value yet."""
+    if not values:
+        return None
+    numbers = [float(v.value) for v in values]
+    target = float(indicator.target_value) if indicator.target_value is not None else None
+    top = max([*numbers, target or 0.0]) or 1.0
+    plot_w = INDICATOR_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_h = INDICATOR_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    slot = plot_w / len(values)
+    bar_w = min(48.0, slot * 0.6)
+
+    def y_of(number):
+        return MARGIN_TOP + plot_h - plot_h * number / top
+
+    bars = []
+    for index, (value, number) in enumerate(zip(values, numbers, strict=True)):
+        x = MARGIN_LEFT + index * slot + (slot - bar_w) / 2
+        y = y_of(number)
+        bars.append(
+            {
+                "x": f"{x:.1f}",
+                "y": f"{y:.1f}",
+                "width": f"{bar_w:.1f}",
+                "height": f"{MARGIN_TOP + plot_h - y:.1f}",
+                "label_x": f"{x + bar_w / 2:.1f}",
+                "label_y": f"{min(y - 4, MARGIN_TOP + plot_h - 4):.1f}",
+                "year_y": f"{INDICATOR_HEIGHT - 12:.1f}",
+                "year": str(value.year),
+                "value": _number(number),
+            }
+        )
+    return {
+        "width": str(INDICATOR_WIDTH),
+        "height": str(INDICATOR_HEIGHT),
+        "bars": bars,
+        "axis_x1": str(MARGIN_LEFT),
+        "axis_x2": str(INDICATOR_WIDTH - MARGIN_RIGHT),
+        "axis_y": f"{MARGIN_TOP + plot_h:.1f}",
+        "top_label": _number(top),
+        "top_y": f"{MARGIN_TOP + 4:.1f}",
+        "target_y": f"{y_of(target):.1f}" if target is not None else None,
+        "target_label": _number(target) if target is not None else None,
+        "summary": "; ".join(f"{bar['year']}: {bar['value']}" for bar in bars),
+    }
+
+
+def _number(number):
+    """A number as Norwegian readers write it: decimal comma, no needless decimals."""
+    text = f"{number:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")

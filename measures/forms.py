@@ -12,6 +12,8 @@ from decisions.models import Commitment, Decision, Platform, Source, Theme
 
 from .models import (
     ActionPlan,
+    Indicator,
+    IndicatorValue,
     Location,
     Measure,
     MeasureDecision,
@@ -276,3 +278,53 @@ class PeriodForm(DesignSystemMixin, VersionedModelForm):
             if clash.exists():
                 self.add_error("kind", _("There is already such a period in %(year)s.") % {"year": year})
         return cleaned
+
+
+class CommentForm(DesignSystemMixin, forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Signed with your name and dated; visible to everyone who reads the record."),
+    )
+
+
+class IndicatorForm(DesignSystemMixin, VersionedModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "name",
+            "description",
+            "unit",
+            "direction",
+            "target_value",
+            "target_note",
+            "commitments",
+            "themes",
+            "source",
+            "source_note",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "commitments": forms.SelectMultiple(attrs={"size": 10}),
+            "themes": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitments"].queryset = Commitment.objects.select_related("decision", "platform")
+
+
+class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
+    """One year's value. Only a value with a stated source is accepted."""
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["year", "value", "source", "source_note"]
+
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.fields["year"].validators += [MinValueValidator(1900), MaxValueValidator(LATEST_DATE.year)]
+        self.fields["source"].queryset = Source.objects.exclude(kind="synthetic")
+        self.fields["source"].help_text = _("The document that states the number. A value without a source is refused.")

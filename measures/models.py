@@ -501,3 +501,193 @@ class ChangeStamp(models.Model):
 
     def __str__(self):
         return f"{self.counter} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class Comment(models.Model):
+    """A signed, dated comment on a measure, a commitment or a period's report, or an answer to one.
+
+    Fagråd members comment; a coordinator or a caseworker responsible for the record answers (an answer is a comment
+    with `reply_to`). Comments are never edited or deleted through the application; the history keeps every change
+    made in the back office.
+    """
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="comments"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("period report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    reply_to = models.ForeignKey(
+        "self", verbose_name=_("answer to"), on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # A comment is about exactly one record: a measure, a commitment or a period's report.
+            models.CheckConstraint(
+                condition=(Q(measure__isnull=False) & Q(commitment__isnull=True) & Q(period__isnull=True))
+                | (Q(measure__isnull=True) & Q(commitment__isnull=False) & Q(period__isnull=True))
+                | (Q(measure__isnull=True) & Q(commitment__isnull=True) & Q(period__isnull=False)),
+                name="comment_on_exactly_one_record",
+            ),
+        ]
+        indexes = [
+            # The fagråd's overview lists comments newer than a member's last visit.
+            models.Index(fields=["-created_at"], name="comment_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} ({date_format(timezone.localtime(self.created_at), 'SHORT_DATETIME_FORMAT')})"
+
+    @property
+    def target(self):
+        return self.measure or self.commitment or self.period
+
+    @property
+    def author_name(self):
+        return self.author.get_full_name() or self.author.get_username()
+
+
+class ReviewVisit(models.Model):
+    """When a person last looked at the advisory council's overview: what is newer is «new since last visit»."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="review_visit"
+    )
+    seen_at = models.DateTimeField(_("last visit"))
+
+    class Meta:
+        verbose_name = _("last visit to the review")
+        verbose_name_plural = _("last visits to the review")
+
+    def __str__(self):
+        return f"{self.user}: {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class IndicatorDirection(models.TextChoices):
+    LOWER = "lower", _("Lower is better")
+    HIGHER = "higher", _("Higher is better")
+
+
+class Indicator(models.Model):
+    """A number followed over time, with a target and a source, linked to the commitments it measures."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=80, help_text=_("What is counted, e.g. «deaths per year»."))
+    target_value = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
+    target_note = models.CharField(_("about the target"), max_length=300, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=IndicatorDirection.choices)
+    commitments = models.ManyToManyField(
+        Commitment, verbose_name=_("measures the commitments"), blank=True, related_name="indicators"
+    )
+    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="indicators")
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="indicators")
+    source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords(m2m_fields=[commitments, themes])
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("indicator_detail", args=[self.pk])
+
+
+class IndicatorValue(models.Model):
+    """One year's value of an indicator, with the source that states it and who entered it."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="indicator_values"
+    )
+    source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+    )
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator_id", "year"]
+        constraints = [
+            # One value per indicator and year (a correction replaces it, and the history keeps the old one).
+            models.UniqueConstraint(fields=["indicator", "year"], name="indicatorvalue_one_per_year"),
+            # Years people can mean.
+            models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="indicatorvalue_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.year}"
+
+
+class ReminderKind(models.TextChoices):
+    PERIOD_OPENED = "opened", _("The period is open")
+    DEADLINE_NEAR = "deadline", _("A week to the deadline")
+    PUBLISHED = "published", _("The progress report is published")
+
+
+class ReminderSent(models.Model):
+    """That one reminder went to one person for one period: a reminder is never sent twice."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    measure_count = models.PositiveIntegerField(_("measures listed"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            # measures.reminders relies on this: the same reminder can never be recorded (and so sent) twice.
+            models.UniqueConstraint(fields=["kind", "period", "user"], name="reminder_once_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.period} – {self.user}"

@@ -47,3 +47,21 @@ def can_edit(user, obj):
 def can_see_history(user):
     """Every logged-in person sees the audit trail (who changed what, when)."""
     return _active(user)
+
+
+def can_comment(user):
+    """Members of the advisory council (and coordinators) write comments."""
+    return _active(user) and user.has_perm("measures.add_comment")
+
+
+def can_answer(user, comment):
+    """A coordinator answers any comment; a caseworker answers comments on what their units are responsible for."""
+    if not _active(user):
+        return False
+    if is_coordinator(user):
+        return True
+    if comment.measure_id is not None:
+        return can_report_on(user, comment.measure)
+    if comment.commitment_id is not None and user.has_perm("measures.add_statusupdate"):
+        return comment.commitment.measures.filter(responsible_unit__members=user).exists()
+    return False

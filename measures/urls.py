@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import editing, public, reporting
+from .views import editing, public, reporting, review
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -37,5 +37,14 @@ urlpatterns = [
     path("perioder/", editing.period_list, name="period_list"),
     path("perioder/ny/", editing.edit_period, name="add_period"),
     path("perioder/<int:pk>/rediger/", editing.edit_period, name="edit_period"),
+    path("perioder/<int:pk>/framdrift/", review.progress_report, name="progress_report"),
     path("perioder/<int:pk>/<slug:action>/", editing.change_period_state, name="change_period_state"),
+    # The advisory council: comments, what is new, indicators
+    path("fagrad/", review.review, name="review"),
+    path("kommentarer/<slug:kind>/<int:pk>/", review.add_comment, name="add_comment"),
+    path("indikatorer/", review.indicator_list, name="indicator_list"),
+    path("indikatorer/ny/", review.edit_indicator, name="add_indicator"),
+    path("indikatorer/<int:pk>/", review.indicator_detail, name="indicator_detail"),
+    path("indikatorer/<int:pk>/rediger/", review.edit_indicator, name="edit_indicator"),
+    path("indikatorer/<int:pk>/ny-verdi/", review.add_indicator_value, name="add_indicator_value"),
 ]

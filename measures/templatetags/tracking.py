@@ -57,3 +57,21 @@ def status_meaning(value):
         return MeasureStatus(value).description
     except ValueError:
         return ""
+
+
+@register.inclusion_tag("includes/status_badge.html")
+def status_value(value):
+    """The badge of a measure status value (None: not reported)."""
+    if not value:
+        return {"value": "not_reported", "label": NOT_REPORTED_LABEL}
+    status = MeasureStatus(value)
+    return {"value": status.value, "label": status.label}
+
+
+@register.simple_tag
+def signed_difference(now, before):
+    """+3, −2 or 0: how a count changed (with a real minus sign)."""
+    difference = (now or 0) - (before or 0)
+    if difference > 0:
+        return f"+{difference}"
+    return f"\u2212{-difference}" if difference < 0 else "0"

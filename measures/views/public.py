@@ -24,6 +24,7 @@ from ..models import ActionPlan, Location, Measure, MeasureDecision, Organisatio
 from ..permissions import can_edit, can_report_on, can_see_history
 from ..search import ranked
 from ..status import NOT_REPORTED_COLOUR, MeasureStatus
+from .review import comment_context
 
 PER_PAGE = 25
 DASHBOARD_ROWS = 8
@@ -133,6 +134,7 @@ def commitment_detail(request, pk):
         "status_history": status_history,
         "today": timezone.localdate(),
         **record_context(request, commitment, "edit_commitment"),
+        **comment_context(request, commitment),
     }
     return render(request, "tracking/commitment_detail.html", context)
 
@@ -231,6 +233,7 @@ def measure_detail(request, pk):
         ),
         "can_report": can_report_on(request.user, measure),
         **record_context(request, measure, "edit_measure"),
+        **comment_context(request, measure),
     }
     return render(request, "tracking/measure_detail.html", context)
 

@@ -1,0 +1,95 @@
+"""The advisory council's review: comments and answers, and what is new since a member's last visit.
+
+Plain functions with their side effects in their docstrings; the views check who may call them.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from decisions.models import Commitment
+
+from .models import Comment, ReviewVisit, StatusUpdate
+
+COMMENT_LIMIT = 5000
+NEW_ROWS = 50
+
+
+@transaction.atomic
+def post_comment(*, author, body, measure=None, commitment=None, period=None, reply_to=None):
+    """Add a comment (or, with `reply_to`, an answer, which goes on the same record) and return it.
+
+    Side effects: one Comment row and its history row, attributed to `author`. Raises ValidationError for an empty
+    or over-long text, or when the comment is not about exactly one record.
+    """
+    body = (body or "").strip()
+    if reply_to is not None:
+        measure, commitment, period = reply_to.measure, reply_to.commitment, reply_to.period
+        reply_to = reply_to.reply_to or reply_to  # answers hang on the first comment of a thread
+    if not body:
+        raise ValidationError({"body": _("Write something before you send.")})
+    if len(body) > COMMENT_LIMIT:
+        raise ValidationError({"body": _("A comment can be at most %(limit)d characters.") % {"limit": COMMENT_LIMIT}})
+    comment = Comment(
+        author=author, body=body, measure=measure, commitment=commitment, period=period, reply_to=reply_to
+    )
+    comment._history_user = author
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+def threads(comments):
+    """Group comments into threads: [(first comment, [answers…])], oldest thread first."""
+    by_id = {}
+    order = []
+    for comment in comments:
+        if comment.reply_to_id is None:
+            by_id[comment.pk] = (comment, [])
+            order.append(comment.pk)
+    for comment in comments:
+        if comment.reply_to_id is not None and comment.reply_to_id in by_id:
+            by_id[comment.reply_to_id][1].append(comment)
+    return [by_id[pk] for pk in order]
+
+
+@dataclass
+class NewSinceVisit:
+    since: object
+    comments: list
+    updates: list
+    commitments: list
+
+
+def new_since_last_visit(user):
+    """What changed since `user` last opened the review: comments, status reports, commitments that moved.
+
+    Reads only; call `mark_visited` afterwards. A first visit counts everything from the last 30 days as new.
+    """
+    visit = ReviewVisit.objects.filter(user=user).first()
+    since = visit.seen_at if visit else timezone.now() - timezone.timedelta(days=30)
+    comments = (
+        Comment.objects.filter(created_at__gt=since)
+        .exclude(author=user)
+        .select_related("author", "measure", "commitment", "period")
+        .order_by("-created_at", "-id")[:NEW_ROWS]
+    )
+    updates = (
+        StatusUpdate.objects.filter(recorded_at__gt=since)
+        .select_related("measure", "author", "period", "source")
+        .order_by("-recorded_at", "-id")[:NEW_ROWS]
+    )
+    commitments = (
+        Commitment.objects.filter(status_changed_at__gt=since)
+        .select_related("decision", "platform")
+        .order_by("-status_changed_at", "pk")[:NEW_ROWS]
+    )
+    return NewSinceVisit(since, list(comments), list(updates), list(commitments))
+
+
+def mark_visited(user, when=None):
+    """Remember that `user` has seen the review now. Side effect: one ReviewVisit row written."""
+    ReviewVisit.objects.update_or_create(user=user, defaults={"seen_at": when or timezone.now()})
