@@ -1,0 +1,661 @@
+"""What the reports show: a measure's status at a reporting period, what changed between two periods, and the
+content of each report.
+
+A measure's **status at a period** is the status of its latest update (by `recorded_at`, then id) among the updates
+that count for that period: those reported into the period or an earlier one of the ordered sequence of periods
+(ordered by `ends_on`, then `starts_on`, then id), and those recorded before the period ended (before midnight after
+its last day, Europe/Oslo). A measure with no such update is «not reported» at that period. A commitment's status at
+a period is rolled up from its linked measures' statuses at that period by `measures.status.roll_up`, the same rule
+that keeps `Commitment.status` for today.
+
+Every function here takes keyword arguments only and costs a fixed number of queries, whatever the number of
+measures, updates or commitments: the per-measure "latest update that counts" is one correlated subquery, read in
+one query, never a query per measure.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.http import QueryDict
+from django.utils import timezone
+
+from decisions.models import Commitment, Decision
+from decisions.status import CommitmentStatus
+
+from .. import charts
+from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter, active_filters
+from ..models import ActionPlan, Measure, MeasureDecision, PeriodKind, ReportingPeriod, StatusUpdate
+from ..status import MeasureStatus, roll_up
+
+# The filters a status report can be limited by (GET parameters of measures.filters.MeasureFilter).
+STATUS_REPORT_FILTERS = ("theme", "document", "unit", "location")
+FINISHED = (MeasureStatus.DONE, MeasureStatus.CANCELLED)
+# The one-page summary of a measure shows at most this much; the rest is on the measure's web page.
+SUMMARY_CHANGES = 10
+SUMMARY_LINKS = 6
+SUMMARY_COMMITMENTS = 6
+SUMMARY_TEXT = 900
+
+
+# --- Periods -------------------------------------------------------------------------------------------------------
+
+
+def _period_order(period):
+    return (period.ends_on, period.starts_on, period.pk)
+
+
+def ordered_periods():
+    """Every reporting period in the sequence reports compare along: by end date, then start date, then id.
+
+    One query.
+    """
+    return sorted(ReportingPeriod.objects.all(), key=_period_order)
+
+
+def previous_period(*, period, periods=None):
+    """The period just before `period` in the ordered sequence, or None for the first one.
+
+    `periods` is the result of ordered_periods() when the caller has it already; otherwise one query.
+    """
+    periods = ordered_periods() if periods is None else periods
+    earlier = [other for other in periods if _period_order(other) < _period_order(period)]
+    return earlier[-1] if earlier else None
+
+
+def period_end(period):
+    """The moment `period` ends: midnight after its last day, in the project's time zone (Europe/Oslo)."""
+    return timezone.make_aware(datetime.combine(period.ends_on + timedelta(days=1), time.min))
+
+
+def period_key(period):
+    """The short, stable name of a period in URLs and on the command line: «2026-year», «2026-t1»."""
+    return f"{period.year}-{period.kind}"
+
+
+def find_period(key):
+    """The ReportingPeriod named by period_key() («2026-t2») or by its id («17»), or None. One query."""
+    year, _sep, kind = (key or "").strip().partition("-")
+    if year.isdigit() and kind in PeriodKind.values:
+        return ReportingPeriod.objects.filter(year=int(year), kind=kind).first()
+    if year.isdigit() and not kind:
+        return ReportingPeriod.objects.filter(pk=int(year)).first()
+    return None
+
+
+def default_period(*, periods=None, today=None):
+    """The period a report is for unless someone chooses: the latest one that has ended; before any has ended, the
+    running one that ends first; before any has started, the first one. None when there are no periods.
+
+    `periods` as from ordered_periods(); otherwise one query.
+    """
+    periods = ordered_periods() if periods is None else periods
+    today = today or timezone.localdate()
+    ended = [period for period in periods if period.ends_on < today]
+    if ended:
+        return ended[-1]
+    running = [period for period in periods if period.starts_on <= today]
+    return (running or periods or [None])[0]
+
+
+# --- Status at a period --------------------------------------------------------------------------------------------
+
+
+def updates_counting_for(*, period, periods=None):
+    """The StatusUpdate queryset of the updates that count for `period` (see the module's docstring).
+
+    `periods` as from ordered_periods(); otherwise one query to read them. The queryset itself is lazy.
+    """
+    periods = ordered_periods() if periods is None else periods
+    up_to = _period_order(period)
+    same_or_earlier = [other.pk for other in periods if _period_order(other) <= up_to]
+    return StatusUpdate.objects.filter(Q(period_id__in=same_or_earlier) | Q(recorded_at__lt=period_end(period)))
+
+
+def _latest_update_ids(*, period, measures, periods):
+    """A subquery of the ids of each measure's latest update that counts for `period`."""
+    measures = Measure.objects.all() if measures is None else measures
+    latest = (
+        updates_counting_for(period=period, periods=periods)
+        .filter(measure=OuterRef("pk"))
+        .order_by("-recorded_at", "-id")
+        .values("pk")[:1]
+    )
+    return (
+        Measure.objects.filter(pk__in=measures.order_by().values("pk"))
+        .annotate(update_id=Subquery(latest))
+        .filter(update_id__isnull=False)
+        .values("update_id")
+    )
+
+
+def latest_updates(*, period, measures=None, periods=None, related=()):
+    """{measure id: StatusUpdate}: each measure's latest update that counts for `period`.
+
+    `measures` is a Measure queryset (all measures when None); a measure with no update that counts is left out:
+    at that period it is «not reported». `related` names relations to select with each update («period»,
+    «author», «source»). One query (two without `periods`).
+    """
+    updates = StatusUpdate.objects.filter(
+        pk__in=_latest_update_ids(period=period, measures=measures, periods=periods)
+    ).select_related(*related)
+    return {update.measure_id: update for update in updates}
+
+
+def status_at_period(*, period, measures=None, periods=None):
+    """{measure id: status value} for each measure in `measures` (all when None) reported on by the end of `period`.
+
+    A measure missing from the result is «not reported» at that period. One query (two without `periods`).
+    """
+    ids = _latest_update_ids(period=period, measures=measures, periods=periods)
+    return dict(StatusUpdate.objects.filter(pk__in=ids).values_list("measure_id", "status"))
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A measure whose status differs between two periods; a status of None is «not reported»."""
+
+    measure_id: int
+    before: str | None
+    after: str | None
+
+
+def diff_statuses(*, before, after):
+    """The StatusChanges between two {measure id: status} maps (as from status_at_period), by measure id.
+
+    A measure missing from a map was not reported then; a measure missing from both did not change.
+    """
+    return [
+        StatusChange(measure_id, before.get(measure_id), after.get(measure_id))
+        for measure_id in sorted(before.keys() | after.keys())
+        if before.get(measure_id) != after.get(measure_id)
+    ]
+
+
+def changes_between(*, earlier, later, measures=None, periods=None):
+    """The measures (of `measures`, all when None) whose status at `later` differs from their status at `earlier`.
+
+    A list of StatusChange by measure id; «not reported» counts as a status, so a first report is a change.
+    Two queries (three without `periods`).
+    """
+    periods = ordered_periods() if periods is None else periods
+    return diff_statuses(
+        before=status_at_period(period=earlier, measures=measures, periods=periods),
+        after=status_at_period(period=later, measures=measures, periods=periods),
+    )
+
+
+def commitment_statuses_at(*, period, commitments=None, periods=None):
+    """{commitment id: CommitmentStatus} at `period`, rolled up from the linked measures' statuses at that period.
+
+    `commitments` is a Commitment queryset (all when None). Uses today's links between measures and commitments.
+    Three queries (four without `periods`).
+    """
+    commitments = Commitment.objects.all() if commitments is None else commitments
+    rows = list(commitments.order_by().values_list("pk", "requires_follow_up"))
+    links = Measure.commitments.through.objects.filter(commitment__in=commitments.order_by().values("pk"))
+    statuses = status_at_period(
+        period=period, measures=Measure.objects.filter(pk__in=links.values("measure_id")), periods=periods
+    )
+    linked = defaultdict(list)
+    for commitment_id, measure_id in links.values_list("commitment_id", "measure_id"):
+        linked[commitment_id].append(statuses.get(measure_id))
+    return {pk: roll_up(linked[pk], requires_follow_up=follow_up) for pk, follow_up in rows}
+
+
+# --- The status report ---------------------------------------------------------------------------------------------
+
+
+def status_report_params(params):
+    """Only the GET parameters a status report is filtered by, as a QueryDict, empty values left out.
+
+    `params` is a QueryDict (a request's GET) or a dict of a value or a list of values per name.
+    """
+    kept = QueryDict(mutable=True)
+    for name in STATUS_REPORT_FILTERS:
+        if hasattr(params, "getlist"):
+            values = params.getlist(name)
+        else:
+            value = params.get(name)
+            values = value if isinstance(value, list | tuple) else [value]
+        values = [str(value) for value in values if value not in (None, "")]
+        if values:
+            kept.setlist(name, values)
+    return kept
+
+
+def touched_measures(commitment_ids):
+    """A subquery of the measures linked to these commitments (`commitment_ids` is a subquery of ids)."""
+    return Measure.commitments.through.objects.filter(commitment_id__in=commitment_ids).values("measure_id")
+
+
+@dataclass
+class MeasureEntry:
+    """A measure as a report shows it: its update at the period, its status then and at the previous period."""
+
+    measure: Measure
+    update: StatusUpdate | None
+    previous_status: str | None = None
+    late: bool = False
+    has_previous: bool = False
+
+    @property
+    def status(self):
+        return MeasureStatus(self.update.status) if self.update else None
+
+    @property
+    def status_value(self):
+        return self.update.status if self.update else "not_reported"
+
+    @property
+    def previous(self):
+        return MeasureStatus(self.previous_status) if self.previous_status else None
+
+    @property
+    def changed(self):
+        return self.has_previous and self.previous_status != (self.update.status if self.update else None)
+
+    @property
+    def anchor(self):
+        return f"m{self.measure.pk}"
+
+
+@dataclass
+class CommitmentSection:
+    commitment: Commitment
+    status: CommitmentStatus
+    entries: list = field(default_factory=list)  # measures described here
+    references: list = field(default_factory=list)  # measures described under an earlier commitment
+
+    @property
+    def anchor(self):
+        return f"c{self.commitment.pk}"
+
+
+@dataclass
+class DocumentGroup:
+    """The commitments of one decision or platform, or (document None) the measures linked to no commitment."""
+
+    document: object
+    sections: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+
+    @property
+    def anchor(self):
+        if self.document is None:
+            return "unlinked"
+        return f"{'d' if isinstance(self.document, Decision) else 'p'}{self.document.pk}"
+
+
+@dataclass
+class StatusReport:
+    period: ReportingPeriod
+    previous: ReportingPeriod | None
+    reference_date: object  # the day «late» is judged on: the period's last day, or today if that is earlier
+    selection: list  # the active filters, as measures.filters.active_filters gives them
+    measure_chart: dict
+    commitment_chart: dict
+    measure_count: int
+    commitment_count: int
+    late: list
+    changes: list
+    not_followed_up: list
+    groups: list
+
+    @property
+    def filtered(self):
+        return bool(self.selection)
+
+
+def status_report(*, period, params=None, today=None):
+    """Everything the status report for `period` shows, for the measures the filter `params` selects.
+
+    `params` holds GET parameters of the measure list's filter (theme, document — a decision, platform or plan —,
+    unit, location; others are ignored); none selects every measure. The report covers:
+    - the selected measures, each with its latest update that counts for `period` and its status at the previous
+      period of the sequence;
+    - the commitments those measures fulfil, each with its status at `period` rolled up from all its measures
+      (also those outside the filter);
+    - the commitments the same filter selects that nobody works on (no measure linked, follow-up required).
+    A measure is late when its deadline is before the reference date (the period's last day, or today if earlier)
+    and its status then is neither done nor cancelled. A fixed number of queries (about fifteen, most of them
+    the filter's own choices when there is a filter).
+    """
+    today = today or timezone.localdate()
+    params = status_report_params(params or QueryDict())
+    periods = ordered_periods()
+    previous = previous_period(period=period, periods=periods)
+    reference_date = min(period.ends_on, today)
+
+    # The filters' forms read their choices (a few queries): build them only when something is filtered.
+    base = Measure.objects.select_related("plan", "responsible_unit", "source").in_plan_order()
+    measure_filter = MeasureFilter(params, queryset=base) if params else None
+    selected = measure_filter.qs if params else base
+    measures = list(selected)
+    through = Measure.commitments.through
+    touched = through.objects.filter(measure__in=selected.order_by().values("pk")).values("commitment_id")
+    links = list(through.objects.filter(commitment_id__in=touched).values_list("commitment_id", "measure_id"))
+    related_measures = Measure.objects.filter(
+        Q(pk__in=selected.order_by().values("pk")) | Q(pk__in=touched_measures(touched))
+    )
+    updates = latest_updates(period=period, measures=related_measures, periods=periods, related=["period"])
+    before = status_at_period(period=previous, measures=selected, periods=periods) if previous is not None else {}
+
+    entries = {}
+    for measure in measures:
+        update = updates.get(measure.pk)
+        entries[measure.pk] = MeasureEntry(
+            measure=measure,
+            update=update,
+            previous_status=before.get(measure.pk),
+            has_previous=previous is not None,
+            late=measure.deadline is not None
+            and measure.deadline < reference_date
+            and (update is None or update.status not in FINISHED),
+        )
+
+    statuses_by_commitment = defaultdict(list)
+    selected_by_commitment = defaultdict(list)
+    for commitment_id, measure_id in links:
+        update = updates.get(measure_id)
+        statuses_by_commitment[commitment_id].append(update.status if update else None)
+        if measure_id in entries:
+            selected_by_commitment[commitment_id].append(measure_id)
+
+    commitments = list(Commitment.objects.filter(pk__in=touched).select_related("decision", "platform"))
+    in_scope = CommitmentFilter(params, queryset=Commitment.objects.all()).qs if params else Commitment.objects.all()
+    neglected = list(
+        in_scope.filter(requires_follow_up=True)
+        .filter(~Exists(through.objects.filter(commitment=OuterRef("pk"))))
+        .select_related("decision", "platform")
+    )
+    position = {measure.pk: index for index, measure in enumerate(measures)}
+    groups = _document_groups(commitments, neglected)
+    shown = set()
+    for group in groups:
+        for section in group.sections:
+            for measure_id in sorted(selected_by_commitment[section.commitment.pk], key=position.__getitem__):
+                (section.references if measure_id in shown else section.entries).append(entries[measure_id])
+                shown.add(measure_id)
+    for group in groups:
+        group.sections = [section for section in group.sections if section.entries or section.references]
+    groups = [group for group in groups if group.sections]
+    unlinked = [entries[m.pk] for m in measures if m.pk not in shown]
+    if unlinked:
+        groups.append(DocumentGroup(document=None, entries=unlinked))
+
+    commitment_statuses = {}
+    for commitment in commitments:
+        commitment_statuses[commitment.pk] = roll_up(
+            statuses_by_commitment[commitment.pk], requires_follow_up=commitment.requires_follow_up
+        )
+    for group in groups:
+        for section in group.sections:
+            section.status = commitment_statuses[section.commitment.pk]
+    commitment_counts = Counter(commitment_statuses.values())
+    commitment_counts[CommitmentStatus.NOT_FOLLOWED_UP] += len(neglected)
+    measure_counts = Counter(entry.update.status if entry.update else None for entry in entries.values())
+
+    return StatusReport(
+        period=period,
+        previous=previous,
+        reference_date=reference_date,
+        selection=active_filters(measure_filter, params) if params else [],
+        measure_chart=charts.status_bars(charts.measure_rows(measure_counts)),
+        commitment_chart=charts.status_bars(charts.commitment_rows(commitment_counts)),
+        measure_count=len(measures),
+        commitment_count=len(commitments) + len(neglected),
+        late=sorted(
+            (entry for entry in entries.values() if entry.late),
+            key=lambda entry: (entry.measure.deadline, position[entry.measure.pk]),
+        ),
+        changes=[entries[m.pk] for m in measures if entries[m.pk].changed],
+        not_followed_up=_in_document_order(neglected),
+        groups=groups,
+    )
+
+
+def _document_key(commitment):
+    """Decisions first, newest first, then platforms by title; within a document by number."""
+    if commitment.decision_id:
+        decision = commitment.decision
+        decided = decision.decided_on.toordinal() if decision.decided_on else 0
+        return (0, -decided, decision.title, decision.pk, commitment.number, commitment.pk)
+    return (1, 0, commitment.platform.title, commitment.platform_id, commitment.number, commitment.pk)
+
+
+def _in_document_order(commitments):
+    return sorted(commitments, key=_document_key)
+
+
+def _document_groups(commitments, neglected):
+    """One DocumentGroup per decision or platform with a section per commitment (not the neglected ones)."""
+    groups = {}
+    for commitment in _in_document_order(commitments):
+        document = commitment.document
+        key = (type(document).__name__, document.pk)
+        if key not in groups:
+            groups[key] = DocumentGroup(document=document)
+        groups[key].sections.append(CommitmentSection(commitment=commitment, status=CommitmentStatus.NOT_STARTED))
+    return list(groups.values())
+
+
+# --- Follow-up of a council decision ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DecisionFollowUp:
+    decision: Decision
+    points: list
+    plans: list
+    measure_links: list
+    chart: dict
+    open_points: int
+
+
+def decision_followup(*, decision_id):
+    """A decision with its points, what has been done about each (the linked measures and their latest report),
+    the measures it created, amended or adopted, and a chart of its points by status.
+
+    Raises Decision.DoesNotExist. Six queries.
+    """
+    decision = Decision.objects.select_related("source").prefetch_related("themes").get(pk=decision_id)
+    measures = Measure.objects.select_related("latest_update", "responsible_unit").in_plan_order()
+    points = list(decision.points.prefetch_related(Prefetch("measures", queryset=measures)).order_by("number"))
+    links = list(
+        MeasureDecision.objects.filter(decision=decision)
+        .select_related("measure__latest_update", "measure__responsible_unit")
+        .order_by("measure__plan_id", "measure__number", "measure__title", "pk")
+    )
+    counts = Counter(point.status for point in points)
+    return DecisionFollowUp(
+        decision=decision,
+        points=points,
+        plans=list(decision.action_plans.all()),
+        measure_links=links,
+        chart=charts.status_bars(charts.commitment_rows(counts)),
+        open_points=sum(
+            1 for point in points if point.status in (CommitmentStatus.NOT_FOLLOWED_UP, CommitmentStatus.DELAYED)
+        ),
+    )
+
+
+# --- One measure on one page ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureSummary:
+    measure: Measure
+    latest: StatusUpdate | None
+    changes: list  # [(MeasureStatus, recorded_at)], newest first, at most SUMMARY_CHANGES
+    earlier_changes: int
+    links: list  # [(label, url)]
+    commitments: list
+    more_commitments: int
+    decision_links: list
+    description: str
+    description_cut: bool
+    url: str
+
+
+def _cut(text, limit):
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text, False
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + " …", True
+
+
+def measure_summary(*, measure_id):
+    """One measure as a one-page summary: its status timeline (each change of status, newest first), its links
+    (documentation given in its reports, its source, its page), its latest report and what it answers to.
+
+    Long texts and lists are cut to fit one page; the page says so and gives the address of the full record.
+    Raises Measure.DoesNotExist. Six queries.
+    """
+    measure = (
+        Measure.objects.select_related(
+            "plan",
+            "responsible_unit",
+            "source",
+            "latest_update__author",
+            "latest_update__period",
+            "latest_update__source",
+        )
+        .prefetch_related("partners", "locations")
+        .get(pk=measure_id)
+    )
+    history = measure.updates.order_by("recorded_at", "id").values_list("status", "recorded_at")
+    changes = charts.status_changes(history, MeasureStatus)
+    links = []
+    for evidence in (
+        measure.updates.exclude(evidence_links="")
+        .order_by("-recorded_at", "-id")
+        .values_list("evidence_links", flat=True)[:SUMMARY_LINKS]
+    ):
+        for line in evidence.splitlines():
+            url = line.strip()
+            if url and url not in [known for _label, known in links]:
+                links.append(("", url))
+    links = links[:SUMMARY_LINKS]
+    if measure.source.url:
+        links.append((measure.source.title, measure.source.url))
+    commitments = list(
+        measure.commitments.select_related("decision", "platform").order_by("platform_id", "decision_id", "number")
+    )
+    description, cut = _cut(measure.description, SUMMARY_TEXT)
+    return MeasureSummary(
+        measure=measure,
+        latest=measure.latest_update,
+        changes=changes[:SUMMARY_CHANGES],
+        earlier_changes=max(0, len(changes) - SUMMARY_CHANGES),
+        links=links,
+        commitments=commitments[:SUMMARY_COMMITMENTS],
+        more_commitments=max(0, len(commitments) - SUMMARY_COMMITMENTS),
+        decision_links=list(measure.measuredecision_set.select_related("decision").order_by("decision__title")),
+        description=description,
+        description_cut=cut,
+        url=settings.SITE_URL + measure.get_absolute_url(),
+    )
+
+
+# --- The lists, as PDF ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListReport:
+    kind: str  # "commitment", "measure", "decision", "plan"
+    records: list
+    selection: list
+    chart: dict | None
+    count: int
+
+
+def _commitment_list(filterset):
+    measures = Measure.objects.select_related("latest_update", "responsible_unit").in_plan_order()
+    records = list(filterset.qs.prefetch_related(Prefetch("measures", queryset=measures)))
+    chart = charts.status_bars(charts.commitment_rows(Counter(record.status for record in records)))
+    return records, chart
+
+
+def _measure_list(filterset):
+    records = [
+        MeasureEntry(measure=measure, update=measure.latest_update, late=measure.is_late)
+        for measure in filterset.qs.select_related("source")
+    ]
+    chart = charts.status_bars(charts.measure_rows(Counter(entry.update and entry.update.status for entry in records)))
+    return records, chart
+
+
+def _decision_list(filterset):
+    records = list(filterset.qs.prefetch_related(Prefetch("points", queryset=Commitment.objects.order_by("number"))))
+    counts = Counter()
+    for decision in records:
+        decision.point_counts = charts.commitment_rows(Counter(point.status for point in decision.points.all()))
+        counts.update(point.status for point in decision.points.all())
+    return records, charts.status_bars(charts.commitment_rows(counts))
+
+
+def _plan_list(filterset):
+    records = list(filterset.qs)
+    per_plan = defaultdict(Counter)
+    rows = Measure.objects.filter(plan__in=filterset.qs.order_by().values("pk")).values_list(
+        "plan_id", "latest_update__status"
+    )
+    total = Counter()
+    for plan_id, status in rows:
+        per_plan[plan_id][status] += 1
+        total[status] += 1
+    for plan in records:
+        plan.measure_rows = charts.measure_rows(per_plan[plan.pk])
+        plan.measure_total = sum(per_plan[plan.pk].values())
+    return records, charts.status_bars(charts.measure_rows(total))
+
+
+# kind: (filter, the list page's queryset and order, the builder). The order is the list page's own default.
+LISTS = {
+    "commitment": (
+        CommitmentFilter,
+        lambda: Commitment.objects.select_related("decision", "platform").order_by(
+            "platform_id", "decision_id", "number", "pk"
+        ),
+        _commitment_list,
+    ),
+    "measure": (
+        MeasureFilter,
+        lambda: Measure.objects.select_related("plan", "responsible_unit", "latest_update").in_plan_order(),
+        _measure_list,
+    ),
+    "decision": (
+        DecisionFilter,
+        lambda: Decision.objects.select_related("source").order_by("-decided_on", "title", "pk"),
+        _decision_list,
+    ),
+    "plan": (
+        ActionPlanFilter,
+        lambda: ActionPlan.objects.select_related("adopted_by").order_by("-valid_from_year", "title", "pk"),
+        _plan_list,
+    ),
+}
+
+
+def list_report(*, kind, params):
+    """The records a public list shows for these GET parameters (all of them, not one page), in the list's order,
+    with a chart of their statuses. `kind` is «commitment», «measure», «decision» or «plan».
+
+    The selection is made by the list's own FilterSet (measures.filters), so it is the list's selection exactly;
+    the page number is ignored. A fixed number of queries.
+    """
+    filterset_class, queryset, build = LISTS[kind]
+    params = params.copy()
+    params.pop("page", None)
+    filterset = filterset_class(params or None, queryset=queryset())
+    records, chart = build(filterset)
+    return ListReport(
+        kind=kind,
+        records=records,
+        selection=active_filters(filterset, params) if params else [],
+        chart=chart,
+        count=len(records),
+    )

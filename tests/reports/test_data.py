@@ -1,0 +1,245 @@
+"""The reports' data: a measure's status at a period, what changed between periods, and the status report's content."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.http import QueryDict
+
+from decisions.status import CommitmentStatus
+from measures.reports import data
+from measures.status import MeasureStatus
+from tests.factories import (
+    make_commitment,
+    make_location,
+    make_measure,
+    make_organisation,
+    make_period,
+    make_plan,
+    make_theme,
+)
+from tests.reports.helpers import update
+
+pytestmark = pytest.mark.django_db
+
+PLANNED, GOING, LATE, DONE = (
+    MeasureStatus.PLANNED,
+    MeasureStatus.IN_PROGRESS,
+    MeasureStatus.DELAYED,
+    MeasureStatus.DONE,
+)
+
+
+@pytest.fixture
+def periods():
+    """The periods of 2026 in their sequence: 1st tertial, 2nd tertial, the year."""
+    return {kind: make_period(year=2026, kind=kind) for kind in ("t1", "t2", "year")}
+
+
+def test_periods_are_ordered_by_their_end_so_the_year_follows_the_second_tertial(periods):
+    last_year = make_period(year=2025, kind="year")
+    ordered = data.ordered_periods()
+    assert ordered == [last_year, periods["t1"], periods["t2"], periods["year"]]
+    assert data.previous_period(period=periods["year"]) == periods["t2"]
+    assert data.previous_period(period=periods["t1"]) == last_year
+    assert data.previous_period(period=last_year) is None
+
+
+def test_a_period_is_found_by_its_short_name_or_its_id(periods):
+    assert data.find_period("2026-year") == periods["year"]
+    assert data.find_period("2026-t2") == periods["t2"]
+    assert data.find_period(str(periods["t1"].pk)) == periods["t1"]
+    assert data.find_period("2026-summer") is None
+    assert data.find_period("") is None
+    assert data.period_key(periods["t2"]) == "2026-t2"
+
+
+def test_status_at_period_is_the_latest_update_recorded_by_the_end_of_the_period(periods, caseworker):
+    measure = make_measure()
+    update(measure, PLANNED, author=caseworker, on=date(2026, 2, 1), period=periods["t1"])
+    update(measure, GOING, author=caseworker, on=date(2026, 4, 30), period=periods["t1"])
+    update(measure, LATE, author=caseworker, on=date(2026, 6, 1), period=periods["t2"])
+
+    assert data.status_at_period(period=periods["t1"]) == {measure.pk: GOING}
+    assert data.status_at_period(period=periods["t2"]) == {measure.pk: LATE}
+    assert data.status_at_period(period=periods["year"]) == {measure.pk: LATE}
+
+
+def test_an_update_reported_into_a_period_after_it_ended_still_counts_for_it(periods, caseworker):
+    measure = make_measure()
+    update(measure, PLANNED, author=caseworker, on=date(2026, 3, 1), period=periods["t1"])
+    # Reported on 10 May, into the first tertial, which ended on 30 April.
+    update(measure, DONE, author=caseworker, on=date(2026, 5, 10), period=periods["t1"])
+
+    assert data.status_at_period(period=periods["t1"]) == {measure.pk: DONE}
+
+
+def test_an_update_recorded_after_the_period_into_a_later_period_does_not_count(periods, caseworker):
+    measure = make_measure()
+    update(measure, PLANNED, author=caseworker, on=date(2026, 3, 1))
+    update(measure, GOING, author=caseworker, on=date(2026, 5, 2), period=periods["t2"])
+    # Recorded before the first tertial ended but filed under the year: it counts by its date.
+    other = make_measure()
+    update(other, LATE, author=caseworker, on=date(2026, 4, 1), period=periods["year"])
+
+    assert data.status_at_period(period=periods["t1"]) == {measure.pk: PLANNED, other.pk: LATE}
+
+
+def test_a_measure_nobody_reported_on_by_then_is_left_out_as_not_reported(periods, caseworker):
+    early, late_starter = make_measure(), make_measure()
+    update(early, GOING, author=caseworker, on=date(2026, 1, 10), period=periods["t1"])
+    update(late_starter, GOING, author=caseworker, on=date(2026, 7, 10), period=periods["t2"])
+
+    assert data.status_at_period(period=periods["t1"]) == {early.pk: GOING}
+    latest = data.latest_updates(period=periods["t2"], related=["period"])
+    assert set(latest) == {early.pk, late_starter.pk}
+    assert latest[late_starter.pk].period == periods["t2"]
+
+
+def test_status_at_period_reads_only_the_measures_asked_for(periods, caseworker):
+    mine, other = make_measure(), make_measure()
+    for measure in (mine, other):
+        update(measure, GOING, author=caseworker, on=date(2026, 2, 1))
+    result = data.status_at_period(period=periods["t1"], measures=type(mine).objects.filter(pk=mine.pk))
+    assert result == {mine.pk: GOING}
+
+
+def test_changes_between_periods_list_new_reports_and_changed_statuses_only(periods, caseworker):
+    steady, moved, first_report, silent = make_measure(), make_measure(), make_measure(), make_measure()
+    update(steady, GOING, author=caseworker, on=date(2026, 2, 1))
+    update(steady, GOING, author=caseworker, on=date(2026, 6, 1))
+    update(moved, GOING, author=caseworker, on=date(2026, 2, 1))
+    update(moved, LATE, author=caseworker, on=date(2026, 6, 1))
+    update(first_report, PLANNED, author=caseworker, on=date(2026, 6, 1))
+
+    changes = data.changes_between(earlier=periods["t1"], later=periods["t2"])
+
+    assert changes == [
+        data.StatusChange(moved.pk, GOING, LATE),
+        data.StatusChange(first_report.pk, None, PLANNED),
+    ]
+    assert silent.pk not in {change.measure_id for change in changes}
+
+
+def test_commitment_status_at_a_period_is_rolled_up_from_its_measures_then(periods, caseworker):
+    point = make_commitment()
+    first, second = make_measure(commitments=[point]), make_measure(commitments=[point])
+    update(first, GOING, author=caseworker, on=date(2026, 2, 1))
+    update(first, DONE, author=caseworker, on=date(2026, 6, 1))
+    update(second, DONE, author=caseworker, on=date(2026, 7, 1))
+    nobody = make_commitment()
+
+    assert data.commitment_statuses_at(period=periods["t1"]) == {
+        point.pk: CommitmentStatus.IN_PROGRESS,
+        nobody.pk: CommitmentStatus.NOT_FOLLOWED_UP,
+    }
+    assert data.commitment_statuses_at(period=periods["t2"])[point.pk] == CommitmentStatus.FULFILLED
+
+
+def many_measures(n, *, author, periods):
+    point = make_commitment()
+    for i in range(n):
+        measure = make_measure(commitments=[point], title=f"Tiltak {i}")
+        for day in range(1, 4):
+            update(measure, GOING, author=author, on=date(2026, 2, day), period=periods["t1"])
+        update(measure, LATE, author=author, on=date(2026, 6, 1), period=periods["t2"])
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_the_period_functions_cost_the_same_queries_for_one_measure_and_for_many(
+    n, periods, caseworker, django_assert_num_queries
+):
+    many_measures(n, author=caseworker, periods=periods)
+    ordered = data.ordered_periods()
+    with django_assert_num_queries(1):
+        assert len(data.status_at_period(period=periods["t2"], periods=ordered)) == n
+    with django_assert_num_queries(1):
+        assert len(data.latest_updates(period=periods["t1"], periods=ordered, related=["period"])) == n
+    with django_assert_num_queries(2):
+        assert len(data.changes_between(earlier=periods["t1"], later=periods["t2"], periods=ordered)) == n
+    with django_assert_num_queries(3):
+        data.commitment_statuses_at(period=periods["t2"], periods=ordered)
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_status_report_costs_the_same_queries_for_one_measure_and_for_many(
+    n, periods, caseworker, django_assert_num_queries
+):
+    many_measures(n, author=caseworker, periods=periods)
+    make_commitment()
+    with django_assert_num_queries(7):
+        report = data.status_report(period=periods["t2"], today=date(2026, 12, 1))
+    assert report.measure_count == n
+    theme = make_theme()
+    with django_assert_num_queries(16):
+        data.status_report(period=periods["t2"], params={"theme": theme.pk, "unit": ""})
+
+
+def test_the_status_report_counts_sections_late_changed_and_neglected(periods, caseworker):
+    point = make_commitment(title="Punkt med to tiltak")
+    shared = make_commitment(title="Punkt som deler et tiltak")
+    neglected = make_commitment(title="Punkt ingen jobber med")
+    make_commitment(title="Bare et standpunkt", requires_follow_up=False)
+    first = make_measure(title="Første", commitments=[point, shared], deadline=date(2026, 6, 30))
+    second = make_measure(title="Andre", commitments=[point], deadline=date(2026, 9, 30))
+    loose = make_measure(title="Uten kobling")
+    update(first, GOING, author=caseworker, on=date(2026, 2, 1), period=periods["t1"])
+    update(first, LATE, author=caseworker, on=date(2026, 6, 1), period=periods["t2"])
+    update(second, DONE, author=caseworker, on=date(2026, 6, 2), period=periods["t2"])
+
+    report = data.status_report(period=periods["t2"], today=date(2026, 12, 1))
+
+    assert report.previous == periods["t1"]
+    assert report.measure_count == 3
+    assert {row.value: row.count for row in report.measure_chart["rows"]} == {
+        "not_reported": 1,
+        "planned": 0,
+        "in_progress": 0,
+        "delayed": 1,
+        "done": 1,
+        "cancelled": 0,
+    }
+    counts = {row.value: row.count for row in report.commitment_chart["rows"]}
+    assert counts["delayed"] == 2 and counts["not_followed_up"] == 1 and sum(counts.values()) == 3
+    assert [entry.measure for entry in report.late] == [first]
+    assert {entry.measure for entry in report.changes} == {first, second}
+    assert report.not_followed_up == [neglected]
+    sections = [section for group in report.groups for section in group.sections]
+    described = [entry.measure for section in sections for entry in section.entries]
+    referenced = [entry.measure for section in sections for entry in section.references]
+    assert sorted(described, key=lambda m: m.pk) == [first, second]
+    assert referenced == [first]
+    assert report.groups[-1].document is None and [e.measure for e in report.groups[-1].entries] == [loose]
+
+
+def test_the_status_report_selects_by_theme_unit_location_and_document(periods, caseworker):
+    theme, unit, place, plan = make_theme(), make_organisation(), make_location(), make_plan()
+    inside = make_measure(title="Innenfor", responsible_unit=unit, plan=plan, number="1")
+    inside.themes.add(theme)
+    inside.locations.add(place)
+    make_measure(title="Utenfor")
+    for params in (
+        {"theme": theme.pk},
+        {"unit": unit.pk},
+        {"location": place.pk},
+        {"document": f"plan-{plan.pk}"},
+    ):
+        report = data.status_report(period=periods["t1"], params=params)
+        measures = [entry.measure for group in report.groups for entry in group.entries]
+        assert measures == [inside], params
+        assert report.selection, params
+
+
+def test_status_report_params_keep_only_the_report_filters():
+    params = QueryDict("theme=1&theme=2&unit=&period=9&q=x&document=plan-3")
+    assert data.status_report_params(params).lists() is not None
+    kept = data.status_report_params(params)
+    assert kept.getlist("theme") == ["1", "2"] and kept["document"] == "plan-3"
+    assert "unit" not in kept and "period" not in kept and "q" not in kept
+    assert data.status_report_params({"theme": [4], "location": 5}).urlencode() == "theme=4&location=5"
+
+
+def test_the_default_period_is_the_latest_one_that_has_ended_else_the_one_running(periods):
+    assert data.default_period(today=date(2026, 9, 21)) == periods["t2"]
+    assert data.default_period(today=date(2027, 1, 5)) == periods["year"]
+    assert data.default_period(today=date(2026, 3, 1)) == periods["t1"]
+    assert data.default_period(today=date(2026, 3, 1) - timedelta(days=365)) == periods["t1"]
