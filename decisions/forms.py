@@ -59,8 +59,10 @@ class Conflict:
         self.saved_at = latest.history_date if latest else None
         self.saved_by_name = (self.saved_by.get_full_name() or self.saved_by.get_username()) if self.saved_by else ""
         self.rows = []
+        model_fields = {f.name for f in current._meta.get_fields()}
         for name, field in form.fields.items():
-            if name == "seen_version" or name not in form.cleaned_data:
+            # Only the record's own fields: not the version, nor a formset's DELETE or ORDER.
+            if name not in model_fields or name not in form.cleaned_data:
                 continue
             theirs = _value_for_display(current, name)
             yours = _display_cleaned(form.cleaned_data[name], field)

@@ -17,10 +17,14 @@ from decisions.models import Commitment, Decision, Platform
 
 from .models import (
     ActionPlan,
+    Comment,
+    Indicator,
+    IndicatorValue,
     Location,
     Measure,
     MeasureDecision,
     Organisation,
+    ReminderSent,
     ReportingPeriod,
     StatusUpdate,
 )
@@ -334,3 +338,53 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         created = record_status(author=request.user, **data)
         obj.pk = created.pk
         obj.recorded_at = created.recorded_at
+
+
+@admin.register(Comment)
+class CommentAdmin(HistoryAdmin):
+    list_display = ["author", "created_at", "measure", "commitment", "period", "reply_to"]
+    list_select_related = ["author", "measure", "commitment", "period", "reply_to__author"]
+    search_fields = ["body", "author__username", "author__last_name"]
+    raw_id_fields = ["measure", "commitment", "reply_to"]
+
+
+class IndicatorValueInline(CachedChoicesInlineMixin, admin.TabularInline):
+    model = IndicatorValue
+    fields = ["year", "value", "source", "source_note", "entered_by"]
+    readonly_fields = ["entered_by"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entered_by", "indicator")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(VersionedAdmin):
+    list_display = ["name", "unit", "target_value", "direction", "source"]
+    list_select_related = ["source"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["source", "commitments"]
+    filter_horizontal = ["themes"]
+    inlines = [IndicatorValueInline]
+
+    def save_formset(self, request, form, formset, change):
+        for value in formset.save(commit=False):
+            value.entered_by = value.entered_by or request.user
+            value.save()
+        for value in formset.deleted_objects:
+            value.delete()
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """Read-only: the record that keeps reminders from being sent twice."""
+
+    list_display = ["kind", "period", "user", "sent_at", "measure_count"]
+    list_filter = ["kind", "period"]
+    list_select_related = ["period", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from decisions.models import Body, Commitment, CommitmentKind, Decision, Platform, Theme
 from decisions.status import CommitmentStatus
 
+from .forms import bounded_ids
 from .models import ActionPlan, Location, Measure, Organisation, ReportingPeriod
 from .search import text_filter
 from .status import NOT_REPORTED_LABEL, MeasureStatus
@@ -102,8 +103,13 @@ class TrackingFilterSet(django_filters.FilterSet):
 
     search_fields = ()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        model_choices = [
+            name
+            for name, declared in self.base_filters.items()
+            if isinstance(declared, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter)
+        ]
+        super().__init__(bounded_ids(data, model_choices), *args, **kwargs)
         for name, field in self.form.fields.items():
             field.widget.attrs.setdefault("class", "ds-input")
             if name == "document":

@@ -47,11 +47,39 @@ class DateInput(forms.DateInput):
         )
 
 
+MAX_ID_DIGITS = 18  # a 64-bit database key has at most 19 digits; 18 are always safe
+
+
+def bounded_ids(data, names):
+    """A copy of form data where an id too long to be any record's key becomes 0 (so: «not a valid choice»).
+
+    Without this, a number beyond 64 bits reaches the database driver, which fails with an overflow.
+    """
+    if data is None:
+        return None
+    data = data.copy()
+    for name in names:
+        if hasattr(data, "getlist"):
+            values = data.getlist(name)
+            if any(len(str(value).strip()) > MAX_ID_DIGITS for value in values):
+                data.setlist(name, [value if len(str(value).strip()) <= MAX_ID_DIGITS else "0" for value in values])
+        elif name in data and len(str(data[name]).strip()) > MAX_ID_DIGITS:
+            data[name] = "0"
+    return data
+
+
 class DesignSystemMixin:
-    """Give every widget Designsystemet's input class, and mark required fields for assistive technology."""
+    """Give every widget Designsystemet's input class, and keep over-long ids away from the database."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            choice_names = [
+                self.add_prefix(name)
+                for name, field in self.fields.items()
+                if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField)
+            ]
+            self.data = bounded_ids(self.data, choice_names)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput):

@@ -527,7 +527,7 @@ class Comment(models.Model):
     )
     period = models.ForeignKey(
         ReportingPeriod,
-        verbose_name=_("period report"),
+        verbose_name=_("reporting period"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,

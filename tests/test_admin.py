@@ -10,6 +10,9 @@ from decisions.models import Commitment, Decision, Platform, Source, Theme
 from decisions.status import CommitmentStatus
 from measures.models import (
     ActionPlan,
+    Comment,
+    Indicator,
+    IndicatorValue,
     Location,
     Measure,
     MeasureDecision,
@@ -47,6 +50,8 @@ PROJECT_MODELS = [
     Measure,
     ReportingPeriod,
     StatusUpdate,
+    Comment,
+    Indicator,
 ]
 
 
@@ -77,8 +82,16 @@ def populate(children, author, year):
         record_status(
             measure=main, status=MeasureStatus.IN_PROGRESS, happened=f"Steg {i}", author=author, period=period
         )
+    indicator = Indicator.objects.create(name=f"Indikator {year}", unit="per år", direction="lower", source=source)
+    for i in range(children):
+        IndicatorValue.objects.create(indicator=indicator, year=2000 + i, value=i, source=source)
+    comment = Comment.objects.create(author=author, body="Første kommentar", measure=main)
+    for i in range(children):
+        Comment.objects.create(author=author, body=f"Svar {i}", measure=main, reply_to=comment)
     return {
         Source: source,
+        Comment: comment,
+        Indicator: indicator,
         Theme: theme,
         Decision: decision,
         Platform: platform,

@@ -11,7 +11,7 @@ from django.db import models
 
 from decisions.models import Commitment, CommitmentKind, Decision, Platform, Source, Theme
 from decisions.status import CommitmentStatus
-from measures.models import ActionPlan, Location, Measure, Organisation, StatusUpdate
+from measures.models import ActionPlan, Indicator, IndicatorValue, Location, Measure, Organisation, StatusUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +295,11 @@ def test_the_named_places_and_organisations_are_all_there(records):
     ]:
         assert name in organisations, name
     assert Organisation.objects.filter(name__startswith="Avdeling for rusmedisin", short_name="AFR").exists()
+
+
+def test_the_zero_vision_is_an_indicator_with_target_zero_and_no_invented_values(records):
+    deaths = Indicator.objects.get(name__icontains="overdosedødsfall")
+    assert deaths.target_value == 0 and deaths.source.file_name == "004_355a88318a588f0b.txt"
+    assert deaths.commitments.get().decision.title.lower().count("nullvisjon") == 1
+    # No source gives a number for any indicator, so none is recorded.
+    assert Indicator.objects.count() >= 3 and not IndicatorValue.objects.exists()

@@ -4,7 +4,9 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from decisions.status import CommitmentStatus
 
@@ -75,3 +77,10 @@ def signed_difference(now, before):
     if difference > 0:
         return f"+{difference}"
     return f"\u2212{-difference}" if difference < 0 else "0"
+
+
+@register.filter
+def timeuntil_delta(delta):
+    """A timedelta in words («15 minutter»), for how long a lock-out lasts."""
+    now = timezone.now()
+    return timesince(now, now + delta)

@@ -48,7 +48,12 @@ def edit_measure(request, pk=None):
                 refresh_commitment_statuses(before | _linked_commitments(saved), user=request.user)
                 messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
                 return redirect("measure_detail", pk=saved.pk)
-    context = {"form": form, "links": links, "record": measure, "kind": _("measure")}
+    context = {
+        "form": form,
+        "links": links,
+        "record": measure,
+        "heading": _("Edit measure") if measure.pk else _("New measure"),
+    }
     return render(request, "editing/edit_measure.html", context)
 
 
@@ -69,7 +74,11 @@ def edit_commitment(request, pk=None):
                 refresh_commitment_statuses([saved.pk], user=request.user)
                 messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
                 return redirect("commitment_detail", pk=saved.pk)
-    return render(request, "editing/edit_record.html", {"form": form, "record": commitment, "kind": _("commitment")})
+    return render(
+        request,
+        "editing/edit_record.html",
+        {"form": form, "record": commitment, "heading": _("Edit commitment") if commitment.pk else _("New commitment")},
+    )
 
 
 @login_required
@@ -85,7 +94,11 @@ def edit_decision(request, pk=None):
                 saved = form.save()
                 messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
                 return redirect("decision_detail", pk=saved.pk)
-    return render(request, "editing/edit_record.html", {"form": form, "record": decision, "kind": _("decision")})
+    return render(
+        request,
+        "editing/edit_record.html",
+        {"form": form, "record": decision, "heading": _("Edit decision") if decision.pk else _("New decision")},
+    )
 
 
 @login_required
@@ -101,7 +114,15 @@ def edit_period(request, pk=None):
                 saved = form.save()
                 messages.success(request, _("%(period)s is saved.") % {"period": saved})
                 return redirect("period_list")
-    return render(request, "editing/edit_record.html", {"form": form, "record": period, "kind": _("reporting period")})
+    return render(
+        request,
+        "editing/edit_record.html",
+        {
+            "form": form,
+            "record": period,
+            "heading": _("Edit reporting period") if period.pk else _("New reporting period"),
+        },
+    )
 
 
 @login_required

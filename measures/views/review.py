@@ -47,7 +47,8 @@ def add_comment(request, kind, pk):
     record = get_object_or_404(model, pk=pk)
     reply_to = None
     if request.POST.get("reply_to"):
-        reply_to = get_object_or_404(Comment, pk=request.POST["reply_to"] if request.POST["reply_to"].isdigit() else 0)
+        reply_id = request.POST["reply_to"]
+        reply_to = get_object_or_404(Comment, pk=int(reply_id) if reply_id.isdigit() and len(reply_id) < 19 else 0)
         if reply_to.target != record:
             raise PermissionDenied(_("That comment belongs to another record."))
         if not can_answer(request.user, reply_to):
@@ -126,7 +127,11 @@ def edit_indicator(request, pk=None):
                 saved = form.save()
                 messages.success(request, _("«%(title)s» is saved.") % {"title": saved.name})
                 return redirect(saved)
-    return render(request, "editing/edit_record.html", {"form": form, "record": indicator, "kind": _("indicator")})
+    return render(
+        request,
+        "editing/edit_record.html",
+        {"form": form, "record": indicator, "heading": _("Edit indicator") if indicator.pk else _("New indicator")},
+    )
 
 
 @login_required

@@ -277,6 +277,9 @@ def test_an_htmx_request_gets_only_the_results_and_a_plain_request_the_whole_pag
         "q=" + "x" * 5000,
         "q=%00%27%22<script>",
         "period=1&period=2",
+        "unit=" + "9" * 30,
+        "theme=" + "9" * 25,
+        "location=-1",
     ],
 )
 @pytest.mark.parametrize("name", ["measure_list", "commitment_list", "decision_list", "plan_list"])
@@ -392,3 +395,10 @@ def test_an_empty_or_odd_search_is_answered_calmly(client):
     for query in ["&&&", "og", "'", "a:*", "x" * 1000]:
         response = client.get(reverse("search"), {"q": query})
         assert response.status_code == 200, query
+
+
+@pytest.mark.parametrize("path", ["/tiltak/{}/", "/forpliktelser/{}/", "/vedtak/{}/", "/steder/{}/", "/kilder/{}/"])
+def test_an_id_no_record_can_have_is_an_ordinary_not_found(client, path):
+    for number in ["999999", "9" * 19, "9" * 40]:
+        response = client.get(path.format(number))
+        assert response.status_code == 404, (path, number)

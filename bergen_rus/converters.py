@@ -1,0 +1,15 @@
+"""URL converters: a record id is a positive number that fits the database's 64-bit key.
+
+A longer number can name no record; matching it here makes such an address an ordinary 404 instead of an overflow
+in the database driver.
+"""
+
+
+class IdConverter:
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
