@@ -1,57 +1,26 @@
-"""Progress between reporting periods: every measure's and commitment's status as it stood at a period, and what
-moved from one period to the next.
+"""The advisory council's progress report: what moved from one reporting period to the next.
 
-A measure's status «at» a period is its latest update that belongs to that period or an earlier one (by end date),
-or, for an update given no period, that was recorded before the period ended. A commitment's status at a period is
-rolled up from its measures' statuses at that period by the same rule as today's (measures.status.roll_up).
-Every function reads a fixed number of queries, however many measures there are.
+Statuses «at» a period are read by measures.reports.data.status_at_period (see its module for the rule); a
+commitment's status at a period is rolled up from those by measures.status.roll_up. A fixed number of queries,
+however many measures there are.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
-from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from decisions.models import Commitment
 from decisions.status import CommitmentStatus
 
-from .models import Measure, ReportingPeriod, StatusUpdate
+from .models import Measure, StatusUpdate
+from .reports.data import ordered_periods, period_end, previous_period, status_at_period
 from .status import NOT_REPORTED_LABEL, MeasureStatus, roll_up
 
 FINAL = {MeasureStatus.DONE, MeasureStatus.CANCELLED}
 STILL_COMMITMENT = {CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.DELAYED}
 LIST_LIMIT = 200
-
-
-def period_end(period):
-    """The first moment after the period (local time): updates recorded before it belong to the period or earlier."""
-    return timezone.make_aware(datetime.combine(period.ends_on + timedelta(days=1), time.min))
-
-
-def periods_in_order():
-    """All periods, earliest end first (a tertial before the annual report of the same year)."""
-    return list(ReportingPeriod.objects.order_by("ends_on", "starts_on", "pk"))
-
-
-def previous_periods(period, count=2):
-    """The `count` periods before `period` (nearest first), by end date."""
-    return list(
-        ReportingPeriod.objects.filter(
-            Q(ends_on__lt=period.ends_on) | Q(ends_on=period.ends_on, pk__lt=period.pk)
-        ).order_by("-ends_on", "-pk")[:count]
-    )
-
-
-def statuses_at(period, measures=None):
-    """{measure id: status value or None} as the measures stood at `period` (one query)."""
-    updates = StatusUpdate.objects.filter(
-        Q(period__ends_on__lte=period.ends_on) | Q(period__isnull=True, recorded_at__lt=period_end(period))
-    )
-    latest = updates.filter(measure=OuterRef("pk")).order_by("-recorded_at", "-id").values("status")[:1]
-    measures = Measure.objects.all() if measures is None else measures
-    return dict(measures.annotate(status_then=Subquery(latest)).values_list("pk", "status_then"))
 
 
 def commitment_statuses(measure_statuses, links, follow_up):
@@ -92,10 +61,14 @@ def progress(period):
     are measures with no update in the period that were not already done or cancelled before it. «Standing still»
     are commitments whose rolled-up status was the same, and not final, at this period and the two before it.
     """
-    earlier = previous_periods(period, 2)
-    previous = earlier[0] if earlier else None
-    now = statuses_at(period)
-    before = statuses_at(previous) if previous else dict.fromkeys(now)
+    periods = ordered_periods()
+    previous = previous_period(period=period, periods=periods)
+    two_before = previous_period(period=previous, periods=periods) if previous else None
+    all_ids = list(Measure.objects.values_list("pk", flat=True))
+    reported_now = status_at_period(period=period, periods=periods)
+    reported_before = status_at_period(period=previous, periods=periods) if previous else {}
+    now = {pk: reported_now.get(pk) for pk in all_ids}
+    before = {pk: reported_before.get(pk) for pk in all_ids}
     links = list(Measure.commitments.through.objects.values_list("commitment_id", "measure_id"))
     follow_up = dict(Commitment.objects.values_list("pk", "requires_follow_up"))
     commitments_now = commitment_statuses(now, links, follow_up)
@@ -133,9 +106,9 @@ def progress(period):
     result.nobody = list(
         Commitment.objects.filter(status=CommitmentStatus.NOT_FOLLOWED_UP).select_related("decision", "platform")
     )
-    if len(earlier) == 2:
+    if two_before is not None:
         result.standing_still_known = True
-        two_before = commitment_statuses(statuses_at(earlier[1]), links, follow_up)
+        two_before = commitment_statuses(status_at_period(period=two_before, periods=periods), links, follow_up)
         still_ids = [
             pk
             for pk, status in commitments_now.items()
