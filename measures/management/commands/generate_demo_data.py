@@ -37,6 +37,7 @@ from ...models import (
     Organisation,
     OrganisationKind,
     PeriodKind,
+    PeriodState,
     ReportingPeriod,
     StatusUpdate,
 )
@@ -268,8 +269,17 @@ class Command(BaseCommand):
                 (PeriodKind.SECOND_TERTIAL, date(year, 5, 1), date(year, 8, 31)),
                 (PeriodKind.YEAR, date(year, 1, 1), date(year, 12, 31)),
             ]:
+                # Periods that have ended are published (their history is frozen), as they would be in real use.
+                ended = ends < timezone.localdate()
                 period, _ = ReportingPeriod.objects.get_or_create(
-                    year=year, kind=kind, defaults={"starts_on": starts, "ends_on": ends}
+                    year=year,
+                    kind=kind,
+                    defaults={
+                        "starts_on": starts,
+                        "ends_on": ends,
+                        "state": PeriodState.PUBLISHED if ended else PeriodState.PLANNED,
+                        "published_at": timezone.make_aware(datetime.combine(ends, dtime(12))) if ended else None,
+                    },
                 )
                 periods[(year, kind.value)] = period
         return periods

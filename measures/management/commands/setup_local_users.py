@@ -43,7 +43,9 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("Refusing to create users with printed passwords when DEBUG is off (production).")
         user_model = get_user_model()
-        unit = Organisation.objects.annotate(n=Count("responsible_for")).order_by("-n", "name").first()
+        # A unit of the real records if one is responsible for measures; synthetic units only as a last resort.
+        units = Organisation.objects.annotate(n=Count("responsible_for")).filter(n__gt=0).order_by("-n", "name")
+        unit = units.exclude(source__kind="synthetic").first() or units.first()
         lines = []
         with transaction.atomic():
             ensure_roles()
