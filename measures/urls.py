@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from bergen_rus.converters import IdConverter
 
@@ -51,4 +51,6 @@ urlpatterns = [
     path("indikatorer/<id:pk>/", review.indicator_detail, name="indicator_detail"),
     path("indikatorer/<id:pk>/rediger/", review.edit_indicator, name="edit_indicator"),
     path("indikatorer/<id:pk>/ny-verdi/", review.add_indicator_value, name="add_indicator_value"),
+    # Reports: the status report, the follow-up of a decision, a measure on one page, every list as PDF
+    path("", include("measures.reports.urls")),
 ]

@@ -34,10 +34,10 @@ from ..status import MeasureStatus, roll_up
 STATUS_REPORT_FILTERS = ("theme", "document", "unit", "location")
 FINISHED = (MeasureStatus.DONE, MeasureStatus.CANCELLED)
 # The one-page summary of a measure shows at most this much; the rest is on the measure's web page.
-SUMMARY_CHANGES = 10
-SUMMARY_LINKS = 6
-SUMMARY_COMMITMENTS = 6
-SUMMARY_TEXT = 900
+SUMMARY_CHANGES = 8
+SUMMARY_LINKS = 5
+SUMMARY_COMMITMENTS = 5
+SUMMARY_TEXT = 600
 
 
 # --- Periods -------------------------------------------------------------------------------------------------------
@@ -240,6 +240,7 @@ class MeasureEntry:
     previous_status: str | None = None
     late: bool = False
     has_previous: bool = False
+    section: str = ""  # the number of the report's section that describes the measure («2.3»)
 
     @property
     def status(self):
@@ -266,6 +267,7 @@ class MeasureEntry:
 class CommitmentSection:
     commitment: Commitment
     status: CommitmentStatus
+    number: str = ""  # «2.3»: the third commitment of the second group
     entries: list = field(default_factory=list)  # measures described here
     references: list = field(default_factory=list)  # measures described under an earlier commitment
 
@@ -281,6 +283,7 @@ class DocumentGroup:
     document: object
     sections: list = field(default_factory=list)
     entries: list = field(default_factory=list)
+    number: str = ""  # «2»
 
     @property
     def anchor(self):
@@ -385,6 +388,7 @@ def status_report(*, period, params=None, today=None):
     unlinked = [entries[m.pk] for m in measures if m.pk not in shown]
     if unlinked:
         groups.append(DocumentGroup(document=None, entries=unlinked))
+    _number_sections(groups)
 
     commitment_statuses = {}
     for commitment in commitments:
@@ -415,6 +419,20 @@ def status_report(*, period, params=None, today=None):
         not_followed_up=_in_document_order(neglected),
         groups=groups,
     )
+
+
+def _number_sections(groups):
+    """Number the groups (1, 2, …) and their commitment sections (1.1, 1.2, …); each measure gets the number of the
+    section that describes it, so summaries can point to it on paper without page references (which would make
+    WeasyPrint lay the pages out twice)."""
+    for group_index, group in enumerate(groups, start=1):
+        group.number = str(group_index)
+        for entry in group.entries:
+            entry.section = group.number
+        for section_index, section in enumerate(group.sections, start=1):
+            section.number = f"{group_index}.{section_index}"
+            for entry in section.entries:
+                entry.section = section.number
 
 
 def _document_key(commitment):
@@ -486,10 +504,33 @@ def decision_followup(*, decision_id):
 
 
 @dataclass
+class StatusSpell:
+    """A stretch of consecutive reports with the same status: from the first to the last of them."""
+
+    status: MeasureStatus
+    first: datetime
+    last: datetime
+    reports: int
+
+
+def status_spells(history):
+    """The status timeline of one measure, newest first, from its (status, recorded_at) rows oldest first: one
+    StatusSpell per change of status, with the number of reports that kept it."""
+    spells = []
+    for status, when in history:
+        if spells and spells[-1].status == status:
+            spells[-1].last = when
+            spells[-1].reports += 1
+        else:
+            spells.append(StatusSpell(MeasureStatus(status), when, when, 1))
+    return list(reversed(spells))
+
+
+@dataclass
 class MeasureSummary:
     measure: Measure
     latest: StatusUpdate | None
-    changes: list  # [(MeasureStatus, recorded_at)], newest first, at most SUMMARY_CHANGES
+    changes: list  # StatusSpells, newest first, at most SUMMARY_CHANGES
     earlier_changes: int
     links: list  # [(label, url)]
     commitments: list
@@ -527,7 +568,7 @@ def measure_summary(*, measure_id):
         .get(pk=measure_id)
     )
     history = measure.updates.order_by("recorded_at", "id").values_list("status", "recorded_at")
-    changes = charts.status_changes(history, MeasureStatus)
+    changes = status_spells(history)
     links = []
     for evidence in (
         measure.updates.exclude(evidence_links="")
@@ -582,7 +623,7 @@ def _commitment_list(filterset):
 def _measure_list(filterset):
     records = [
         MeasureEntry(measure=measure, update=measure.latest_update, late=measure.is_late)
-        for measure in filterset.qs.select_related("source")
+        for measure in filterset.qs.select_related("source", "latest_update__period")
     ]
     chart = charts.status_bars(charts.measure_rows(Counter(entry.update and entry.update.status for entry in records)))
     return records, chart

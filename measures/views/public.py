@@ -33,17 +33,20 @@ SEARCH_ROWS = 10
 MEASURE_LIST_RELATED = ["plan", "responsible_unit", "latest_update"]
 
 
-def filtered_list(request, *, filterset_class, queryset, template, title, extra=None):
+def filtered_list(request, *, filterset_class, queryset, template, title, pdf_url_name, extra=None):
     """A filtered, sorted, paginated list. An HTMX request gets only the results part of the page."""
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     paginator = Paginator(filterset.qs, PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    pdf_query = request.GET.copy()
+    pdf_query.pop("page", None)  # the list's PDF holds every page of it
     context = {
         "title": title,
         "filterset": filterset,
         "page": page,
         "active_filters": active_filters(filterset, request.GET),
         "today": timezone.localdate(),
+        "pdf_url": reverse(pdf_url_name) + (f"?{pdf_query.urlencode()}" if pdf_query else ""),
         **(extra or {}),
     }
     if request.htmx and not request.htmx.boosted:
@@ -106,6 +109,7 @@ def commitment_list(request):
         filterset_class=CommitmentFilter,
         queryset=queryset,
         template="tracking/commitment_list.html",
+        pdf_url_name="commitment_list_pdf",
         title=Commitment._meta.verbose_name_plural,
     )
 
@@ -159,6 +163,7 @@ def decision_list(request):
         filterset_class=DecisionFilter,
         queryset=queryset,
         template="tracking/decision_list.html",
+        pdf_url_name="decision_list_pdf",
         title=Decision._meta.verbose_name_plural,
     )
 
@@ -180,6 +185,7 @@ def decision_detail(request, pk):
         "chart": charts.status_bars(
             charts.commitment_rows(dict(decision.points.values_list("status").annotate(n=Count("pk"))))
         ),
+        "pdf_url": reverse("decision_pdf", args=[decision.pk]),
         **record_context(request, decision, "edit_decision"),
     }
     return render(request, "tracking/decision_detail.html", context)
@@ -208,6 +214,7 @@ def measure_list(request):
         filterset_class=MeasureFilter,
         queryset=Measure.objects.select_related(*MEASURE_LIST_RELATED).in_plan_order(),
         template="tracking/measure_list.html",
+        pdf_url_name="measure_list_pdf",
         title=Measure._meta.verbose_name_plural,
     )
 
@@ -232,6 +239,7 @@ def measure_detail(request, pk):
             "number", "title"
         ),
         "can_report": can_report_on(request.user, measure),
+        "pdf_url": reverse("measure_pdf", args=[measure.pk]),
         **record_context(request, measure, "edit_measure"),
         **comment_context(request, measure),
     }
@@ -256,6 +264,7 @@ def plan_list(request):
         filterset_class=ActionPlanFilter,
         queryset=queryset,
         template="tracking/plan_list.html",
+        pdf_url_name="plan_list_pdf",
         title=ActionPlan._meta.verbose_name_plural,
     )
 

@@ -1,0 +1,100 @@
+"""Each report as a document and as PDF bytes: the data (data.py) through its template (templates/reports/) and
+WeasyPrint (pdf.py). The command line and the download views both come through here."""
+
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from decisions.models import Body
+
+from . import data, pdf
+
+LIST_TITLES = {
+    "commitment": lambda: _("Commitments"),
+    "measure": lambda: _("Measures"),
+    "decision": lambda: _("Decisions"),
+    "plan": lambda: _("Action plans"),
+}
+
+_NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+
+
+def file_name(*parts):
+    """A safe, readable file name from `parts`: «Oppfølging av vedtak 2024/12» -> «oppfolging-av-vedtak-2024-12.pdf»."""
+    text = " ".join(str(part) for part in parts if part not in (None, "")).translate(_NORWEGIAN_LETTERS)
+    return f"{slugify(text.replace('/', '-'))[:90].strip('-') or 'rapport'}.pdf"
+
+
+def status_report_document(*, period, params=None, today=None):
+    """The status report for `period` and the filter `params` (see data.status_report), as a pdf.Document."""
+    report = data.status_report(period=period, params=params, today=today)
+    title = _("Status report %(period)s") % {"period": period}
+    return pdf.render_document(
+        template="reports/status_report.html",
+        context={"report": report},
+        title=title,
+        running_title=title + (f" – {_('selection')}" if report.filtered else ""),
+        subject=_("Status of the measures and commitments of the drug policy in Bergen, %(period)s")
+        % {"period": period},
+    )
+
+
+def status_report_name(*, period, params=None):
+    return file_name(_("status report"), period, _("selection") if data.status_report_params(params or {}) else "")
+
+
+def decision_document(*, decision_id):
+    """The follow-up of a decision (data.decision_followup) as a pdf.Document."""
+    followup = data.decision_followup(decision_id=decision_id)
+    decision = followup.decision
+    heading = (
+        _("Follow-up of the city council's decision")
+        if decision.body == Body.COUNCIL
+        else _("Follow-up of the decision")
+    )
+    return pdf.render_document(
+        template="reports/decision_followup.html",
+        context={"followup": followup, "heading": heading},
+        title=f"{heading}: {decision.title}",
+        running_title=f"{heading}{', ' + _('case') + ' ' + decision.case_number if decision.case_number else ''}",
+        subject=_("What has been done about each point of the decision, and its status"),
+    )
+
+
+def decision_name(*, decision):
+    return file_name(_("follow-up of decision"), decision.case_number or decision.pk)
+
+
+def measure_document(*, measure_id):
+    """The one-page summary of a measure (data.measure_summary) as a pdf.Document."""
+    summary = data.measure_summary(measure_id=measure_id)
+    measure = summary.measure
+    return pdf.render_document(
+        template="reports/measure_summary.html",
+        context={"summary": summary},
+        title=f"{_('Measure')}: {measure}",
+        running_title=_("Summary of a measure"),
+        subject=_("Status, history and latest report of a measure"),
+    )
+
+
+def measure_name(*, measure):
+    return file_name(_("measure"), measure.number, measure.title[:50])
+
+
+def list_document(*, kind, params):
+    """What a public list shows for `params` (data.list_report), every page of it, as a pdf.Document."""
+    report = data.list_report(kind=kind, params=params)
+    title = str(LIST_TITLES[kind]())
+    return pdf.render_document(
+        template="reports/list_report.html",
+        context={"report": report},
+        title=f"{title} – {_('extract from the list')}",
+        running_title=title,
+        subject=_("An extract from the list of %(records)s in the drug-policy tracker of Bergen kommune")
+        % {"records": title.lower()},
+    )
+
+
+def list_name(*, kind):
+    return file_name(LIST_TITLES[kind](), timezone.localdate().isoformat())

@@ -1,0 +1,87 @@
+"""The report pages and downloads: the reports page where a politician picks a period and a filter, and the PDF of
+every list, decision and measure, as the reader sees it. Public, like the pages they come from."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from decisions.models import Body, Decision
+
+from ..filters import MeasureFilter
+from ..models import Measure
+from . import data, exporters
+
+REPORT_FILTERS = data.STATUS_REPORT_FILTERS
+RECENT_DECISIONS = 12
+
+
+def _archive(request):
+    return request.GET.get("archive") == "1"
+
+
+def _reports_page(request, *, filterset, period_key, periods, status=200):
+    context = {
+        "periods": [(data.period_key(period), period) for period in reversed(periods)],
+        "period_key": period_key,
+        "filter_fields": [filterset.form[name] for name in REPORT_FILTERS],
+        "archive": _archive(request),
+        "decisions": Decision.objects.filter(body=Body.COUNCIL).order_by("-decided_on", "title", "pk")[
+            :RECENT_DECISIONS
+        ],
+    }
+    return render(request, "reports/reports.html", context, status=status)
+
+
+@require_GET
+def reports(request):
+    """Pick a period and a filter, and download the status report."""
+    periods = data.ordered_periods()
+    default = data.default_period(periods=periods)
+    filterset = MeasureFilter(data.status_report_params(request.GET) or None)
+    key = request.GET.get("period") or (data.period_key(default) if default else "")
+    return _reports_page(request, filterset=filterset, period_key=key, periods=periods)
+
+
+@require_GET
+def status_report_pdf(request):
+    """The status report as PDF. A period or filter that does not exist is explained on the reports page (400)."""
+    params = data.status_report_params(request.GET)
+    periods = data.ordered_periods()
+    key = request.GET.get("period", "")
+    period = next((p for p in periods if key in (data.period_key(p), str(p.pk))), None)
+    if not key:
+        period = data.default_period(periods=periods)
+    filterset = MeasureFilter(params or None)
+    if period is None or (params and not filterset.is_valid()):
+        if not periods:
+            raise Http404("There are no reporting periods.")
+        return _reports_page(request, filterset=filterset, period_key=key, periods=periods, status=400)
+    return exporters.status_report(period=period, params=params, archive=_archive(request))
+
+
+@require_GET
+def decision_pdf(request, pk):
+    return exporters.decision(decision=get_object_or_404(Decision, pk=pk), archive=_archive(request))
+
+
+@require_GET
+def measure_pdf(request, pk):
+    return exporters.measure(measure=get_object_or_404(Measure, pk=pk), archive=_archive(request))
+
+
+def list_pdf(kind):
+    """The view of a list's PDF: exactly what the list page shows for the same GET parameters, every page of it."""
+
+    @require_GET
+    def view(request):
+        return exporters.public_list(kind=kind, params=request.GET, archive=_archive(request))
+
+    view.__name__ = f"{kind}_list_pdf"
+    view.__doc__ = f"The {kind} list as PDF, with the list's filters and order."
+    return view
+
+
+commitment_list_pdf = list_pdf("commitment")
+measure_list_pdf = list_pdf("measure")
+decision_list_pdf = list_pdf("decision")
+plan_list_pdf = list_pdf("plan")
