@@ -12,7 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from decisions.models import Decision, Platform, Source
-from measures.models import ActionPlan, Location, Measure
+from measures.models import ActionPlan, Indicator, Location, Measure
 
 from .conftest import axe_violations, watch
 
@@ -53,6 +53,10 @@ def public_detail_urls(world):
         reverse("location_detail", args=[Location.objects.order_by("pk").first().pk]),
         reverse("organisation_detail", args=[world.unit.pk]),
         reverse("source_detail", args=[Source.objects.order_by("pk").first().pk]),
+        *[
+            reverse("indicator_detail", args=[pk])
+            for pk in Indicator.objects.order_by("pk").values_list("pk", flat=True)[:1]
+        ],
     ]
 
 
@@ -65,6 +69,7 @@ LISTS = [
     "plan_list",
     "location_list",
     "organisation_list",
+    "indicator_list",
     "status_legend",
 ]
 
@@ -136,6 +141,9 @@ def test_the_coordinators_pages_have_no_accessibility_violations(logged_in, worl
         reverse("edit_period", args=[world.period.pk]),
         reverse("period_list"),
         reverse("period_completeness", args=[world.period.pk]),
+        reverse("progress_report", args=[world.period.pk]),
+        reverse("review"),
+        reverse("add_indicator"),
         reverse("password_change"),
         # Logged-in views of the record pages show the audit trail and the edit buttons.
         reverse("measure_detail", args=[world.reported[0].pk]),
