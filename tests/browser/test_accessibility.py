@@ -70,6 +70,7 @@ LISTS = [
     "location_list",
     "organisation_list",
     "indicator_list",
+    "reports",
     "status_legend",
 ]
 
