@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 MO := locale/nb/LC_MESSAGES/django.mo
 PO := locale/nb/LC_MESSAGES/django.po
 
-.PHONY: help install run test check lock messages bench clean
+.PHONY: help install run test check lock messages bench clean bench-reports
 
 help:
 	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
@@ -61,3 +61,9 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# Report benchmark (a measurement, not a test): for 200, 1,000, 5,000 and 10,000 synthetic measures in a scratch
+# SQLite database of its own (var/bench-reports/), renders the status report in a fresh process next to WeasyPrint
+# alone on the same HTML, and prints wall time, CPU time and peak memory (BENCH_SIZES, BENCH_REPEAT change the runs).
+bench-reports: install
+	$(PY) -m bench.reports

@@ -11,6 +11,8 @@ Inter, shipped in static/vendor/inter/ with its licence and embedded in every PD
 else (see LocalFiles).
 """
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,6 +39,24 @@ READABLE = (STATIC_DIR / "reports", STATIC_DIR / "vendor" / "inter")
 AUTHOR = "Bergen kommune"
 DEFAULT_VARIANT = "pdf/ua-1"
 ARCHIVE_VARIANT = "pdf/a-3a"
+
+
+def _page_references(pdf):
+    """pydyf's PDF.page_references, computed once per number of pages instead of at every read.
+
+    pydyf (0.13) rebuilds the tuple of every page's reference each time the property is read, and WeasyPrint reads
+    it for every element of the tag tree, so a tagged PDF cost time in proportion to pages × elements: a 2,000-page
+    report spent most of its time there. Same values, read from a cache that a new page invalidates.
+    """
+    kids = pdf.pages["Kids"]
+    cached = pdf.__dict__.get("_page_references_cache")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        pdf.__dict__["_page_references_cache"] = cached
+    return cached[1]
+
+
+pydyf.PDF.page_references = property(_page_references)
 
 
 class LocalFiles(URLFetcher):
@@ -134,15 +154,34 @@ def write_pdf(document, *, archive=False, target=None):
         CSS(string=document.print_css, base_url=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher),
     ]
     html = HTML(string=document.html, base_url=str(STYLESHEET), url_fetcher=fetcher)
-    return html.write_pdf(
-        target,
-        stylesheets=stylesheets,
-        font_config=fonts,
-        pdf_variant=ARCHIVE_VARIANT if archive else DEFAULT_VARIANT,
-        pdf_tags=True,
-        pdf_identifier=True,
-        finisher=_declare_pdfua_in_pdfa if archive else None,
-    )
+    with _collector_paused():
+        return html.write_pdf(
+            target,
+            stylesheets=stylesheets,
+            font_config=fonts,
+            pdf_variant=ARCHIVE_VARIANT if archive else DEFAULT_VARIANT,
+            pdf_tags=True,
+            pdf_identifier=True,
+            finisher=_declare_pdfua_in_pdfa if archive else None,
+        )
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while WeasyPrint lays the document out.
+
+    A long report holds millions of live layout objects, and each collection walks them all: measured on a
+    1,000-measure report, a quarter of the CPU time went to collections that freed next to nothing (the peak memory
+    grows by about 10 MB without them). Reference counting still frees everything as usual; the collector runs again
+    afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def render_pdf(*, template, context, title, running_title=None, subject="", archive=False):

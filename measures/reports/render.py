@@ -33,7 +33,7 @@ def status_report_document(*, period, params=None, today=None):
         template="reports/status_report.html",
         context={"report": report},
         title=title,
-        running_title=title + (f" – {_('selection')}" if report.filtered else ""),
+        running_title=_("%(title)s – selection") % {"title": title} if report.filtered else title,
         subject=_("Status of the measures and commitments of the drug policy in Bergen, %(period)s")
         % {"period": period},
     )
@@ -56,7 +56,9 @@ def decision_document(*, decision_id):
         template="reports/decision_followup.html",
         context={"followup": followup, "heading": heading},
         title=f"{heading}: {decision.title}",
-        running_title=f"{heading}{', ' + _('case') + ' ' + decision.case_number if decision.case_number else ''}",
+        running_title=_("%(heading)s, case %(case)s") % {"heading": heading, "case": decision.case_number}
+        if decision.case_number
+        else heading,
         subject=_("What has been done about each point of the decision, and its status"),
     )
 
@@ -72,7 +74,7 @@ def measure_document(*, measure_id):
     return pdf.render_document(
         template="reports/measure_summary.html",
         context={"summary": summary},
-        title=f"{_('Measure')}: {measure}",
+        title=_("Measure: %(measure)s") % {"measure": measure},
         running_title=_("Summary of a measure"),
         subject=_("Status, history and latest report of a measure"),
     )
@@ -89,7 +91,7 @@ def list_document(*, kind, params):
     return pdf.render_document(
         template="reports/list_report.html",
         context={"report": report},
-        title=f"{title} – {_('extract from the list')}",
+        title=_("%(records)s – extract from the list") % {"records": title},
         running_title=title,
         subject=_("An extract from the list of %(records)s in the drug-policy tracker of Bergen kommune")
         % {"records": title.lower()},
