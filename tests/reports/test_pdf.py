@@ -1,0 +1,266 @@
+"""The reports rendered for real by WeasyPrint and read back with pypdf: numbers, selection, pages, contents,
+metadata, tags, fonts and the PDF/UA and PDF/A validators."""
+
+import re
+from datetime import date, timedelta
+
+import page
+import pytest
+from django.http import QueryDict
+from django.utils import timezone
+
+from decisions.models import Body
+from measures.reports import pdf, render
+from measures.status import MeasureStatus
+from tests.factories import (
+    make_commitment,
+    make_decision,
+    make_location,
+    make_measure,
+    make_organisation,
+    make_period,
+    make_plan,
+    make_platform,
+    make_theme,
+)
+from tests.reports.helpers import figure_alternatives, font_names, page_texts, pdf_reader, structure_tags, update
+
+pytestmark = pytest.mark.django_db
+
+GOING, LATE, DONE, PLANNED = (
+    MeasureStatus.IN_PROGRESS,
+    MeasureStatus.DELAYED,
+    MeasureStatus.DONE,
+    MeasureStatus.PLANNED,
+)
+
+
+def status_pdf(period, params=None, *, archive=False):
+    document = render.status_report_document(period=period, params=QueryDict(params or ""))
+    return pdf.write_pdf(document, archive=archive)
+
+
+@pytest.fixture
+def world(caseworker):
+    """Two documents with points, measures with history across two periods, one theme selecting a few of them."""
+    t1, t2 = make_period(year=2026, kind="t1"), make_period(year=2026, kind="t2")
+    theme = make_theme(name="Skadereduksjon")
+    unit = make_organisation(name="Etat for rusomsorg i Bjørgvin")
+    decision = make_decision(
+        title="Bystyrets vedtak om nullvisjon", case_number="2024/123", decided_on=date(2024, 9, 21)
+    )
+    platform = make_platform(title="Byrådsplattformen")
+    points = [
+        make_commitment(decision=decision, number=i, title=f"Vedtakspunkt {i} om økt innsats") for i in range(1, 5)
+    ]
+    pledge = make_commitment(platform=platform, number=1, title="Løfte om brukerrom")
+    neglected = make_commitment(decision=decision, number=9, title="Punkt som ingen følger opp")
+    measures = []
+    for i in range(1, 13):
+        measure = make_measure(
+            title=f"Tiltak {i:02d} for åpne russcener",
+            responsible_unit=unit,
+            deadline={0: date(2026, 6, 21), 1: date(2026, 9, 21)}.get(i % 3),
+            commitments=[points[i % 4]] + ([pledge] if i % 5 == 0 else []),
+        )
+        if i % 2:
+            measure.themes.add(theme)
+        update(measure, PLANNED, author=caseworker, on=date(2026, 2, 1), period=t1)
+        status = [GOING, LATE, DONE][i % 3]
+        update(measure, status, author=caseworker, on=date(2026, 6, 1), period=t2, happened=f"Arbeid nr. {i} gjort.")
+        measures.append(measure)
+    outside = make_measure(title="Tiltak uten tema, ærlig talt", responsible_unit=unit)
+    return {
+        "t1": t1,
+        "t2": t2,
+        "theme": theme,
+        "decision": decision,
+        "measures": measures,
+        "outside": outside,
+        "neglected": neglected,
+    }
+
+
+def test_the_summary_counts_equal_the_database(world):
+    texts = page_texts(status_pdf(world["t2"]))
+    summary = " ".join(texts[2:4])
+    # 12 measures reported in the period: i%3 == 1 in progress (4), == 2 delayed (4), == 0 done (4); one unreported.
+    for label, count in [
+        ("Ikke rapportert", 1),
+        ("Planlagt", 0),
+        ("Pågår", 4),
+        ("Forsinket", 4),
+        ("Gjennomført", 4),
+        ("Avbrutt", 0),
+    ]:
+        assert re.search(rf"{label} {count} ", summary), (label, count)
+    assert "Rapporten omfatter 13 tiltak og 6 forpliktelser." in summary
+    assert re.search(r"Ikke fulgt opp 1 ", summary)
+    # Late at the period's end (31 August): deadline 21 June and in progress (i = 3, 6, 9, 12); the ones due
+    # 21 September are not late yet, whatever the day the report is made.
+    assert "Over fristen (4)" in summary
+    assert "Endret siden 1. tertial 2026 (12)" in summary  # the twelve went from Planned; the unreported one did not
+
+
+def test_each_selected_measure_appears_and_nothing_outside_the_filter(world):
+    texts = page_texts(status_pdf(world["t2"], f"theme={world['theme'].pk}"))
+    document = " ".join(texts)
+    for measure in world["measures"]:
+        appears = measure.title in document
+        assert appears == measure.themes.filter(pk=world["theme"].pk).exists(), measure.title
+    assert world["outside"].title not in document
+    assert "Utvalg Tema: Skadereduksjon" in texts[0]
+
+
+def test_every_page_says_side_x_av_y_and_the_date(world):
+    texts = page_texts(status_pdf(world["t2"]))
+    total = len(texts)
+    assert total > 3
+    today = timezone.localdate()
+    for number, text in enumerate(texts, start=1):
+        assert f"Side {number} av {total}" in text, number
+        assert "Hentet " in text
+    assert f"{today.day}. " in texts[0] and str(today.year) in texts[0]
+
+
+def test_the_table_of_contents_points_at_the_page_each_section_title_is_on(world):
+    texts = page_texts(status_pdf(world["t2"]))
+    contents = texts[1]
+    assert contents.startswith("Innhold Sammendrag")
+    entries = re.findall(r"(\d\.\d+) (Vedtakspunkt \d om økt innsats|Løfte om brukerrom)[ .]*?(\d+)", contents)
+    assert len(entries) == 5
+    for number, title, page_number in entries:
+        on = [index for index, text in enumerate(texts, start=1) if f"{number} {title}" in text and index > 2]
+        assert on == [int(page_number)], (number, title, page_number, on)
+
+
+def test_norwegian_dates_letters_and_labels(world):
+    texts = page_texts(status_pdf(world["t2"]))
+    document = " ".join(texts)
+    assert "21. september 2026" in document  # the deadline, in Django's Norwegian date format
+    assert "Etat for rusomsorg i Bjørgvin" in document and "åpne russcener" in document
+    assert "Hva som har skjedd: Arbeid nr. 2 gjort." in document
+    assert "Rapporteringsperiode" in texts[0] and "Sammenlignet med 1. tertial 2026" in texts[0]
+
+
+def test_metadata_language_and_structure_tags_are_present(world):
+    data = status_pdf(world["t2"])
+    reader = pdf_reader(data)
+    assert reader.metadata.title == "Statusrapport 2. tertial 2026"
+    assert reader.metadata.author == "Bergen kommune"
+    assert "2. tertial 2026" in reader.metadata.subject
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "nb"
+    assert catalog["/MarkInfo"]["/Marked"] in (True, "true")
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] in (True, "true")
+    tags = structure_tags(data)
+    assert {"/H1", "/H2", "/H3", "/H4", "/P", "/L", "/LI", "/Table", "/TH", "/TD", "/Figure"} <= tags
+    alternatives = figure_alternatives(data)
+    assert any(alt.startswith("Tiltak etter status: Ikke rapportert: 1; Planlagt: 0; Pågår: 4") for alt in alternatives)
+    assert all(alternatives)
+
+
+def test_only_the_projects_inter_font_is_embedded(world):
+    names = font_names(status_pdf(world["t2"]))
+    assert names and all(name.startswith("Inter") for name in names), names
+
+
+def test_the_default_pdf_passes_the_pdf_ua_1_validator(world):
+    report = page.validate_pdf_bytes(status_pdf(world["t2"]), profile=page.ValidationProfile.PDF_UA_1)
+    assert report.rules.failed == 0, [(f.rule_id, f.message) for f in report.failures]
+    assert report.is_compliant
+
+
+def test_the_archive_pdf_passes_pdf_a_3a_and_pdf_ua_1(world):
+    data = status_pdf(world["t2"], archive=True)
+    for profile in (page.ValidationProfile.PDF_A_3A, page.ValidationProfile.PDF_UA_1):
+        report = page.validate_pdf_bytes(data, profile=profile)
+        assert report.rules.failed == 0, (profile, [(f.rule_id, f.message) for f in report.failures])
+    assert pdf_reader(data).trailer["/Root"]["/Lang"] == "nb"
+
+
+def test_the_decision_follow_up_shows_each_point_what_was_done_and_its_status(world, caseworker):
+    decision = world["decision"]
+    decision.body = Body.COUNCIL
+    decision.save()
+    data = pdf.write_pdf(render.decision_document(decision_id=decision.pk))
+    document = " ".join(page_texts(data))
+    assert "Oppfølging av bystyrets vedtak" in document
+    assert "sak 2024/123" in document and "21. september 2024" in document
+    for number in range(1, 5):
+        assert f"{number}. Vedtakspunkt {number} om økt innsats" in document
+    assert "9. Punkt som ingen følger opp Ikke fulgt opp" in document
+    assert "Ingen tiltak følger opp dette punktet." in document
+    assert "Arbeid nr. 4 gjort." in document
+    assert page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_UA_1).rules.failed == 0
+
+
+def test_the_measure_summary_fits_one_page_with_a_long_history(caseworker):
+    period = make_period(year=2026, kind="t1")
+    measure = make_measure(
+        title="Lavterskel helsetilbud på Nesttun",
+        description="Et langt avsnitt om tiltaket. " * 200,
+        deadline=date(2026, 9, 21),
+        commitments=[make_commitment(title=f"Punkt {i}") for i in range(10)],
+    )
+    measure.locations.add(make_location(name="MO-senter Nesttun"))
+    start = date(2025, 1, 1)
+    for i in range(60):
+        update(
+            measure,
+            [PLANNED, GOING, LATE][i % 3],
+            author=caseworker,
+            on=start + timedelta(days=5 * i),
+            period=period,
+            happened="Mye skjedde. " * 100,
+            next_step="Neste steg er langt. " * 60,
+            evidence_links="\n".join(f"https://www.bergen.kommune.no/dokument/{i}-{n}" for n in range(5)),
+        )
+    data = pdf.write_pdf(render.measure_document(measure_id=measure.pk))
+    texts = page_texts(data)
+    assert len(texts) == 1
+    text = texts[0]
+    assert "Lavterskel helsetilbud på Nesttun" in text and "Side 1 av 1" in text
+    assert "Statushistorikk" in text and "og 52 tidligere statusendringer" in text
+    assert "21. september 2026" in text and "MO-senter Nesttun" in text
+    assert f"/tiltak/{measure.pk}/" in text
+    assert page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_UA_1).rules.failed == 0
+
+
+def test_a_list_pdf_holds_what_the_list_shows_in_its_order(client, world):
+    url_query = f"theme={world['theme'].pk}&sort=-title"
+    data = pdf.write_pdf(render.list_document(kind="measure", params=QueryDict(url_query)))
+    document = " ".join(page_texts(data))
+    titles = re.findall(r"Tiltak \d\d for åpne russcener", document)
+    expected = sorted((m.title for m in world["measures"] if m.themes.exists()), reverse=True)
+    assert titles == expected
+    assert "Tema: Skadereduksjon" in document
+
+
+@pytest.mark.parametrize("kind", ["commitment", "decision", "plan"])
+def test_every_list_kind_renders_with_its_records(world, kind):
+    make_plan(title="Handlingsplan mot åpne russcener")
+    data = pdf.write_pdf(render.list_document(kind=kind, params=QueryDict("")))
+    document = " ".join(page_texts(data))
+    expected = {
+        "commitment": "Vedtakspunkt 1 om økt innsats",
+        "decision": "Bystyrets vedtak om nullvisjon",
+        "plan": "Handlingsplan mot åpne russcener",
+    }[kind]
+    assert expected in document
+    assert page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_UA_1).rules.failed == 0
+
+
+def test_a_report_fetches_nothing_outside_the_projects_report_files():
+    fetcher = pdf.LocalFiles()
+    with pytest.raises(ValueError):
+        fetcher.fetch("https://example.org/tracker.png")
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+    font = (pdf.STATIC_DIR / "vendor" / "inter" / "inter-latin-400-normal.woff").as_uri()
+    assert fetcher.fetch(font).read(4) == b"wOFF"
+
+
+def test_page_label_follows_the_language_order():
+    assert pdf.page_label_css() == '"Side " counter(page) " av " counter(pages)'
+    assert pdf.css_string('Sitat "her"\\') == '"Sitat \\"her\\"\\\\"'
