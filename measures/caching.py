@@ -7,11 +7,14 @@ every cached copy stale at once, in every worker process.
 """
 
 import hashlib
+from functools import wraps
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from .models import ChangeStamp
 
@@ -26,9 +29,13 @@ def touch(**_signal_kwargs):
 
 
 def data_version():
-    """The current stamp as a string, e.g. "17"; one query."""
-    counter = ChangeStamp.objects.filter(pk=1).values_list("counter", flat=True).first()
-    return str(counter or 0)
+    """The current stamp as a string, e.g. "17-1795440000.123456"; one query.
+
+    The time of the last change is part of it, so two databases (a test database, a database made anew by
+    `make run`) never share a version even when their counters agree, and a shared cache never mixes them up.
+    """
+    row = ChangeStamp.objects.filter(pk=1).values_list("counter", "changed_at").first()
+    return f"{row[0]}-{row[1].timestamp():.6f}" if row else "0"
 
 
 def last_change():
@@ -54,3 +61,37 @@ def cached_render(kind, parts, render):
     value = render()
     cache.set(key, value)
     return value, False
+
+
+def cached_for_the_public(view):
+    """Serve a public page to people who are not logged in from the cache, keyed by the data version.
+
+    Everyone who is not logged in sees the same page for the same address and language (public pages carry no
+    CSRF token and nothing personal), so it is rendered once per change of the data. Logged-in people, requests
+    with a pending message and anything but a plain 200 answer always go to the view.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated or "messages" in request.COOKIES:
+            return view(request, *args, **kwargs)
+        parts = (
+            request.get_full_path(),
+            getattr(request, "LANGUAGE_CODE", ""),
+            request.headers.get("HX-Request", ""),
+            request.headers.get("HX-Target", ""),
+            request.headers.get("HX-Boosted", ""),
+        )
+        key = cache_key("page", data_version(), *parts)
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            response = HttpResponse(content, content_type=content_type)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                cache.set(key, (response.content, response["Content-Type"]))
+        patch_vary_headers(response, ["Cookie", "HX-Request"])
+        return response
+
+    return wrapper

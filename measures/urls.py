@@ -2,29 +2,30 @@ from django.urls import include, path, register_converter
 
 from bergen_rus.converters import IdConverter
 
+from .caching import cached_for_the_public as public_page
 from .views import editing, public, reporting, review
 
 register_converter(IdConverter, "id")
 
 urlpatterns = [
-    path("", public.home, name="home"),
-    path("forpliktelser/", public.commitment_list, name="commitment_list"),
-    path("forpliktelser/<id:pk>/", public.commitment_detail, name="commitment_detail"),
-    path("vedtak/", public.decision_list, name="decision_list"),
-    path("vedtak/<id:pk>/", public.decision_detail, name="decision_detail"),
-    path("plattformer/", public.platform_list, name="platform_list"),
-    path("plattformer/<id:pk>/", public.platform_detail, name="platform_detail"),
-    path("tiltak/", public.measure_list, name="measure_list"),
-    path("tiltak/<id:pk>/", public.measure_detail, name="measure_detail"),
-    path("handlingsplaner/", public.plan_list, name="plan_list"),
-    path("handlingsplaner/<id:pk>/", public.plan_detail, name="plan_detail"),
-    path("steder/", public.location_list, name="location_list"),
-    path("steder/<id:pk>/", public.location_detail, name="location_detail"),
-    path("enheter/", public.organisation_list, name="organisation_list"),
-    path("enheter/<id:pk>/", public.organisation_detail, name="organisation_detail"),
-    path("kilder/<id:pk>/", public.source_detail, name="source_detail"),
-    path("sok/", public.search, name="search"),
-    path("statuser/", public.status_legend, name="status_legend"),
+    path("", public_page(public.home), name="home"),
+    path("forpliktelser/", public_page(public.commitment_list), name="commitment_list"),
+    path("forpliktelser/<id:pk>/", public_page(public.commitment_detail), name="commitment_detail"),
+    path("vedtak/", public_page(public.decision_list), name="decision_list"),
+    path("vedtak/<id:pk>/", public_page(public.decision_detail), name="decision_detail"),
+    path("plattformer/", public_page(public.platform_list), name="platform_list"),
+    path("plattformer/<id:pk>/", public_page(public.platform_detail), name="platform_detail"),
+    path("tiltak/", public_page(public.measure_list), name="measure_list"),
+    path("tiltak/<id:pk>/", public_page(public.measure_detail), name="measure_detail"),
+    path("handlingsplaner/", public_page(public.plan_list), name="plan_list"),
+    path("handlingsplaner/<id:pk>/", public_page(public.plan_detail), name="plan_detail"),
+    path("steder/", public_page(public.location_list), name="location_list"),
+    path("steder/<id:pk>/", public_page(public.location_detail), name="location_detail"),
+    path("enheter/", public_page(public.organisation_list), name="organisation_list"),
+    path("enheter/<id:pk>/", public_page(public.organisation_detail), name="organisation_detail"),
+    path("kilder/<id:pk>/", public_page(public.source_detail), name="source_detail"),
+    path("sok/", public_page(public.search), name="search"),
+    path("statuser/", public_page(public.status_legend), name="status_legend"),
     path("statusfarger.css", public.status_css, name="status_css"),
     # Reporting (caseworkers) and completeness (coordinators)
     path("tiltak/<id:pk>/rapporter/", reporting.report_status, name="report_status"),
@@ -41,14 +42,14 @@ urlpatterns = [
     path("perioder/", editing.period_list, name="period_list"),
     path("perioder/ny/", editing.edit_period, name="add_period"),
     path("perioder/<id:pk>/rediger/", editing.edit_period, name="edit_period"),
-    path("perioder/<id:pk>/framdrift/", review.progress_report, name="progress_report"),
+    path("perioder/<id:pk>/framdrift/", public_page(review.progress_report), name="progress_report"),
     path("perioder/<id:pk>/<slug:action>/", editing.change_period_state, name="change_period_state"),
     # The advisory council: comments, what is new, indicators
     path("fagrad/", review.review, name="review"),
     path("kommentarer/<slug:kind>/<id:pk>/", review.add_comment, name="add_comment"),
-    path("indikatorer/", review.indicator_list, name="indicator_list"),
+    path("indikatorer/", public_page(review.indicator_list), name="indicator_list"),
     path("indikatorer/ny/", review.edit_indicator, name="add_indicator"),
-    path("indikatorer/<id:pk>/", review.indicator_detail, name="indicator_detail"),
+    path("indikatorer/<id:pk>/", public_page(review.indicator_detail), name="indicator_detail"),
     path("indikatorer/<id:pk>/rediger/", review.edit_indicator, name="edit_indicator"),
     path("indikatorer/<id:pk>/ny-verdi/", review.add_indicator_value, name="add_indicator_value"),
     # Reports: the status report, the follow-up of a decision, a measure on one page, every list as PDF

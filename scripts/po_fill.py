@@ -18,6 +18,10 @@ def quote(text):
     return json.dumps(text, ensure_ascii=False)
 
 
+def _without_fuzzy(match):
+    return "#, " + ", ".join(flag for flag in match.group(1).split(", ") if flag != "fuzzy")
+
+
 def fill(po_path, translations):
     blocks = Path(po_path).read_text(encoding="utf-8").split("\n\n")
     done = set()
@@ -34,11 +38,9 @@ def fill(po_path, translations):
             continue
         value = translations[msgid]
         head = [line for line in lines[:msgid_at] if not line.startswith("#|")]
-        head = [re.sub(r"^#, (.*)", lambda m: "#, " + ", ".join(f for f in m.group(1).split(", ") if f != "fuzzy"), line)
-                for line in head]
+        head = [re.sub(r"^#, (.*)", _without_fuzzy, line) for line in head]
         head = [line for line in head if line.strip() != "#,"]
         rest = lines[msgid_at:]
-        body = [line for line in rest if line.startswith(("msgid", '"')) and not line.startswith("msgstr")]
         # keep msgid and msgid_plural lines (with continuations), rebuild msgstr
         keep, in_msgstr = [], False
         for line in rest:
@@ -52,7 +54,6 @@ def fill(po_path, translations):
             keep += [f"msgstr[{n}] {quote(text)}" for n, text in enumerate(value)]
         else:
             keep.append(f"msgstr {quote(value)}")
-        del body
         blocks[index] = "\n".join(head + keep)
         done.add(msgid)
     Path(po_path).write_text("\n\n".join(blocks), encoding="utf-8")

@@ -105,12 +105,12 @@ def test_public_pages_have_no_accessibility_violations(page, world):
 def test_pages_in_english_have_no_accessibility_violations(page, world):
     page.goto(reverse("home"))
     expect(page.locator("html")).to_have_attribute("lang", "nb")
-    switch = page.locator("header form.language-form button[value=en]")
+    switch = page.locator("header .language-switch a[hreflang=en]")
     expect(switch).to_have_attribute("lang", "en")
     switch.click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))  # the switch stays on the page
-    expect(page.locator("header form.language-form button[value=nb]")).to_have_attribute("lang", "nb")
+    expect(page.locator("header .language-switch a[hreflang=nb]")).to_have_attribute("lang", "nb")
     urls = [
         reverse("home"),
         reverse("measure_list") + "?status=in_progress",

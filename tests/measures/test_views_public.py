@@ -145,7 +145,7 @@ def test_the_pages_speak_norwegian_by_default_and_english_when_chosen(client, ca
     assert '<html lang="nb"' in norwegian.text
     assert "Pågår" in norwegian.text and "Ansvarlig enhet" in norwegian.text
 
-    client.post(reverse("set_language"), {"language": "en", "next": url})
+    client.get(reverse("choose_language", args=["en"]) + f"?next={url}")
     english = client.get(url)
     assert '<html lang="en"' in english.text
     assert "In progress" in english.text and "Responsible unit" in english.text
@@ -371,7 +371,7 @@ def test_every_link_on_the_public_pages_leads_somewhere(client, caseworker):
             continue
         for link in re.findall(r'href="(/[^"#]*)"', response.text):
             link = link.replace("&amp;", "&")
-            if link.startswith(("/static/", "/admin/", "/i18n/", "/statusfarger")) or link in seen:
+            if link.startswith(("/static/", "/admin/", "/sprak/", "/statusfarger")) or link in seen:
                 continue
             queue.append(link)
     assert len(seen) > 30
@@ -402,3 +402,30 @@ def test_an_id_no_record_can_have_is_an_ordinary_not_found(client, path):
     for number in ["999999", "9" * 19, "9" * 40]:
         response = client.get(path.format(number))
         assert response.status_code == 404, (path, number)
+
+
+def test_public_pages_are_rendered_once_per_change_of_the_data(client, caseworker):
+    measure = make_measure(title="Før endringen")
+    url = reverse("measure_detail", args=[measure.pk])
+    assert "Før endringen" in client.get(url).text
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    assert "Før endringen" in again.text and len(queries) == 1  # only the data version is read
+    assert "Cookie" in again.headers["Vary"] and "HX-Request" in again.headers["Vary"]
+
+    measure.title = "Etter endringen"
+    measure.save()
+    assert "Etter endringen" in client.get(url).text  # a change makes every cached page stale at once
+
+    english = client.get(reverse("choose_language", args=["en"]) + f"?next={url}", follow=True)
+    assert '<html lang="en"' in english.text  # the language is part of the key
+    client.force_login(caseworker)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert len(queries) > 1  # logged-in people always get a fresh page (it shows them their own things)
+
+
+def test_the_language_switch_only_follows_addresses_on_this_site(client):
+    response = client.get(reverse("choose_language", args=["en"]) + "?next=https://evil.example/")
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get(reverse("choose_language", args=["xx"])).status_code == 404
