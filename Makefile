@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 MO := locale/nb/LC_MESSAGES/django.mo
 PO := locale/nb/LC_MESSAGES/django.po
 
-.PHONY: help install run test check lock messages bench clean bench-reports
+.PHONY: help install run test check lock messages bench clean bench-pages bench-reports
 
 help:
 	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
@@ -61,6 +61,12 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# Page benchmark (a measurement, not a test): fills the PostgreSQL database bergen_rus_bench (BENCH_DATABASE_URL) with
+# the real records and 10,000 synthetic measures, serves it with gunicorn and drives the main pages with wrk next to
+# a bare page of the same size; prints p50/p95 per page and writes bench/results-pages.md. Needs wrk and PostgreSQL.
+bench-pages: install
+	$(PY) -m bench.pages
 
 # Report benchmark (a measurement, not a test): for 200, 1,000, 5,000 and 10,000 synthetic measures in a scratch
 # SQLite database of its own (var/bench-reports/), renders the status report in a fresh process next to WeasyPrint

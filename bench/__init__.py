@@ -1,0 +1,1 @@
+"""The page benchmark (`make bench-pages`): see bench/pages.py."""
