@@ -14,10 +14,12 @@ BENCH_PG_SET="random_page_cost=1.1,work_mem=16MB" runs `SET` with those settings
 what a PostgreSQL setting would change.
 """
 
+import atexit
 import cProfile
 import io
 import os
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -32,6 +34,7 @@ PG_SET = [item.split("=", 1) for item in os.environ.get("BENCH_PG_SET", "").spli
 
 def configure():
     scratch = tempfile.mkdtemp(prefix="bergen_rus_explain-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     defaults = {
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bergen_rus_bench",
         "DEBUG": "0",
