@@ -14,7 +14,7 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 TRAIL_LENGTH = 50
 # Bookkeeping fields that every save touches; a reader learns nothing from them.
-HIDDEN_FIELDS = {"version", "status_changed_at", "latest_update"}
+HIDDEN_FIELDS = {"version", "status_changed_at", "latest_update", "current_status"}
 
 HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 

@@ -253,7 +253,7 @@ class StatusHistoryInline(admin.TabularInline):
 @admin.register(Measure)
 class MeasureAdmin(VersionedAdmin):
     list_display = ["__str__", "plan", "responsible_unit", "current_status", "deadline"]
-    list_filter = ["latest_update__status", "plan", "responsible_unit", "themes", "locations", "source__kind"]
+    list_filter = ["current_status", "plan", "responsible_unit", "themes", "locations", "source__kind"]
     list_select_related = ["plan", "responsible_unit", "latest_update"]
     search_fields = ["title", "description", "number"]
     autocomplete_fields = ["plan", "parent", "responsible_unit", "source", "commitments", "partners", "locations"]
@@ -261,7 +261,7 @@ class MeasureAdmin(VersionedAdmin):
     readonly_fields = ["current_status", "report_status"]
     inlines = [MeasureDecisionInline, StatusHistoryInline]
 
-    @admin.display(description=_("status"), ordering="latest_update__status")
+    @admin.display(description=_("status"), ordering="current_status")
     def current_status(self, obj):
         return obj.latest_update.get_status_display() if obj.latest_update_id else _("Not reported")
 

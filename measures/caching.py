@@ -19,8 +19,21 @@ from django.utils.cache import patch_vary_headers
 from .models import ChangeStamp
 
 
+# The version is also kept in the cache for a moment, so a page served from the cache needs no database query.
+# A change forgets it at once and again when its transaction commits; a reader racing a change can keep the old
+# version at most VERSION_SECONDS.
+VERSION_KEY = "bergen_rus:data-version"
+VERSION_SECONDS = 2
+
+
+def _forget_version():
+    cache.delete(VERSION_KEY)
+
+
 def touch(**_signal_kwargs):
     """Move the stamp on: something changed. Safe to call from a signal receiver or a bulk writer."""
+    _forget_version()
+    transaction.on_commit(_forget_version)
     now = timezone.now()
     updated = ChangeStamp.objects.filter(pk=1).update(counter=F("counter") + 1, changed_at=now)
     if not updated:
@@ -29,13 +42,17 @@ def touch(**_signal_kwargs):
 
 
 def data_version():
-    """The current stamp as a string, e.g. "17-1795440000.123456"; one query.
+    """The current stamp as a string, e.g. "17-1795440000.123456"; at most one query.
 
     The time of the last change is part of it, so two databases (a test database, a database made anew by
     `make run`) never share a version even when their counters agree, and a shared cache never mixes them up.
     """
-    row = ChangeStamp.objects.filter(pk=1).values_list("counter", "changed_at").first()
-    return f"{row[0]}-{row[1].timestamp():.6f}" if row else "0"
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        row = ChangeStamp.objects.filter(pk=1).values_list("counter", "changed_at").first()
+        version = f"{row[0]}-{row[1].timestamp():.6f}" if row else "0"
+        cache.set(VERSION_KEY, version, VERSION_SECONDS)
+    return version
 
 
 def last_change():

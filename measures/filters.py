@@ -38,9 +38,9 @@ def document_choices():
 
 def measure_status_condition(values):
     """A Q selecting measures whose current status is one of `values` (NOT_REPORTED: never reported on)."""
-    condition = Q(latest_update__status__in=[value for value in values if value != NOT_REPORTED])
+    condition = Q(current_status__in=[value for value in values if value != NOT_REPORTED])
     if NOT_REPORTED in values:
-        condition |= Q(latest_update__isnull=True)
+        condition |= Q(current_status__isnull=True)
     return condition
 
 
@@ -78,13 +78,15 @@ class TrackingFilterSet(django_filters.FilterSet):
     )
     unit = django_filters.ModelChoiceFilter(
         label=_("Responsible unit"),
-        queryset=Organisation.objects.filter(responsible_for__isnull=False).distinct(),
+        queryset=Organisation.objects.filter(Exists(Measure.objects.filter(responsible_unit=OuterRef("pk")))),
         method="filter_unit",
         empty_label=_("All"),
     )
     partner = django_filters.ModelChoiceFilter(
         label=_("Partner"),
-        queryset=Organisation.objects.filter(partner_in__isnull=False).distinct(),
+        queryset=Organisation.objects.filter(
+            Exists(Measure.partners.through.objects.filter(organisation=OuterRef("pk")))
+        ),
         method="filter_partner",
         empty_label=_("All"),
     )
@@ -201,8 +203,8 @@ class MeasureFilter(TrackingFilterSet):
     )
     sort = StableOrderingFilter(
         label=_("Sort by"),
-        fields=[("title", "title"), ("deadline", "deadline"), ("latest_update__status", "status")],
-        field_labels={"title": _("Title"), "deadline": _("Deadline"), "latest_update__status": _("Status")},
+        fields=[("title", "title"), ("deadline", "deadline"), ("current_status", "status")],
+        field_labels={"title": _("Title"), "deadline": _("Deadline"), "current_status": _("Status")},
         empty_label=_("Plan and number"),
     )
 

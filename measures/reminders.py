@@ -38,7 +38,7 @@ def unreported_measures(user, period):
     reported = StatusUpdate.objects.filter(measure=OuterRef("pk"), period=period)
     return (
         Measure.objects.filter(responsible_unit__members=user)
-        .exclude(latest_update__status__in=["done", "cancelled"])
+        .exclude(current_status__in=["done", "cancelled"])
         .annotate(reported=Exists(reported))
         .filter(reported=False)
         .select_related("latest_update")

@@ -1,6 +1,7 @@
 """The status rules: recording a status update and rolling commitment statuses up from their measures.
 
-These functions are the only code that writes StatusUpdate rows, Measure.latest_update and Commitment.status.
+These functions are the only code that writes StatusUpdate rows, Measure.latest_update (with its copy
+Measure.current_status) and Commitment.status.
 Views, the admin, commands and fixtures all go through them.
 """
 
@@ -75,8 +76,9 @@ def record_status(
         raise ValidationError({"author": ValidationError(_("A status update needs an author or a source."))})
     update.full_clean()
     update.save()
-    Measure.objects.filter(pk=locked.pk).update(latest_update=update)
+    Measure.objects.filter(pk=locked.pk).update(latest_update=update, current_status=update.status)
     measure.latest_update = update
+    measure.current_status = update.status
     refresh_commitment_statuses(locked.commitments.values_list("pk", flat=True), user=author)
     return update
 
@@ -99,7 +101,7 @@ def refresh_commitment_statuses(commitment_ids=None, *, user=None):
         links = links.filter(commitment_id__in=ids)
 
     statuses = defaultdict(list)
-    for commitment_id, status in links.values_list("commitment_id", "measure__latest_update__status"):
+    for commitment_id, status in links.values_list("commitment_id", "measure__current_status"):
         statuses[commitment_id].append(status)
 
     now = timezone.now()
@@ -124,8 +126,10 @@ def rebuild_statuses():
     Used after loading fixtures or bulk-generated data, where updates are inserted without record_status.
     Returns the number of commitments whose status changed.
     """
-    latest = StatusUpdate.objects.filter(measure=OuterRef("pk")).order_by("-recorded_at", "-id").values("pk")[:1]
-    Measure.objects.update(latest_update=Subquery(latest))
+    newest = StatusUpdate.objects.filter(measure=OuterRef("pk")).order_by("-recorded_at", "-id")
+    Measure.objects.update(
+        latest_update=Subquery(newest.values("pk")[:1]), current_status=Subquery(newest.values("status")[:1])
+    )
     changed = len(refresh_commitment_statuses())
     touch()
     return changed

@@ -41,7 +41,7 @@ def test_the_fixture_holds_no_synthetic_data_and_no_stored_statuses():
     text = FIXTURE.read_text()
     assert "Syntetisk" not in text and '"synthetic"' not in text
     for row in rows:
-        assert "latest_update" not in row["fields"]
+        assert "latest_update" not in row["fields"] and "current_status" not in row["fields"]
         assert "status_changed_at" not in row["fields"]
         if row["model"] == "decisions.commitment":
             assert "status" not in row["fields"]

@@ -642,7 +642,7 @@ def _plan_list(filterset):
     records = list(filterset.qs)
     per_plan = defaultdict(Counter)
     rows = Measure.objects.filter(plan__in=filterset.qs.order_by().values("pk")).values_list(
-        "plan_id", "latest_update__status"
+        "plan_id", "current_status"
     )
     total = Counter()
     for plan_id, status in rows:

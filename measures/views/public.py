@@ -30,7 +30,8 @@ PER_PAGE = 25
 DASHBOARD_ROWS = 8
 SEARCH_ROWS = 10
 
-MEASURE_LIST_RELATED = ["plan", "responsible_unit", "latest_update"]
+# A measure's status is stored on it (current_status), so lists need no join with its updates.
+MEASURE_LIST_RELATED = ["plan", "responsible_unit"]
 
 
 def filtered_list(request, *, filterset_class, queryset, template, title, pdf_url_name, extra=None):
@@ -75,7 +76,7 @@ def results_template(template):
 def home(request):
     today = timezone.localdate()
     commitment_counts = dict(Commitment.objects.values_list("status").annotate(n=Count("pk")))
-    measure_counts = dict(Measure.objects.values_list("latest_update__status").annotate(n=Count("pk")))
+    measure_counts = dict(Measure.objects.values_list("current_status").annotate(n=Count("pk")))
     late = Measure.objects.late(today).select_related(*MEASURE_LIST_RELATED).order_by("deadline", "pk")
     not_followed = Commitment.objects.not_followed_up().select_related("decision", "platform")
     context = {
@@ -172,11 +173,9 @@ def decision_list(request):
 def decision_detail(request, pk):
     decision = get_object_or_404(Decision.objects.select_related("source").prefetch_related("themes"), pk=pk)
     points = decision.points.prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.select_related("latest_update").order_by("number", "title"))
+        Prefetch("measures", queryset=Measure.objects.order_by("number", "title"))
     ).order_by("number")
-    measure_links = decision.measuredecision_set.select_related("measure__latest_update").order_by(
-        "measure__number", "measure__title"
-    )
+    measure_links = decision.measuredecision_set.select_related("measure").order_by("measure__number", "measure__title")
     context = {
         "decision": decision,
         "points": points,
@@ -195,7 +194,7 @@ def decision_detail(request, pk):
 def platform_detail(request, pk):
     platform = get_object_or_404(Platform.objects.select_related("source"), pk=pk)
     pledges = platform.pledges.prefetch_related(
-        Prefetch("measures", queryset=Measure.objects.select_related("latest_update").order_by("number", "title"))
+        Prefetch("measures", queryset=Measure.objects.order_by("number", "title"))
     ).order_by("number")
     context = {
         "platform": platform,
@@ -223,7 +222,7 @@ def measure_list(request):
 def measure_detail(request, pk):
     measure = get_object_or_404(
         Measure.objects.select_related(
-            "plan", "parent__latest_update", "responsible_unit", "latest_update", "source"
+            "plan", "parent", "responsible_unit", "latest_update", "source"
         ).prefetch_related("partners", "locations", "themes"),
         pk=pk,
     )
@@ -235,9 +234,7 @@ def measure_detail(request, pk):
             "platform_id", "decision_id", "number"
         ),
         "decision_links": measure.measuredecision_set.select_related("decision").order_by("decision__title"),
-        "sub_measures": measure.sub_measures.select_related("latest_update", "responsible_unit").order_by(
-            "number", "title"
-        ),
+        "sub_measures": measure.sub_measures.select_related("responsible_unit").order_by("number", "title"),
         "can_report": can_report_on(request.user, measure),
         "pdf_url": reverse("measure_pdf", args=[measure.pk]),
         **record_context(request, measure, "edit_measure"),
@@ -252,10 +249,8 @@ def plan_list(request):
         ActionPlan.objects.select_related("adopted_by")
         .annotate(
             measure_count=Count("measures", distinct=True),
-            done_count=Count("measures", filter=Q(measures__latest_update__status=MeasureStatus.DONE), distinct=True),
-            delayed_count=Count(
-                "measures", filter=Q(measures__latest_update__status=MeasureStatus.DELAYED), distinct=True
-            ),
+            done_count=Count("measures", filter=Q(measures__current_status=MeasureStatus.DONE), distinct=True),
+            delayed_count=Count("measures", filter=Q(measures__current_status=MeasureStatus.DELAYED), distinct=True),
         )
         .order_by("-valid_from_year", "title", "pk")
     )
@@ -281,7 +276,7 @@ def plan_detail(request, pk):
         "plan_document": f"plan-{plan.pk}",
         "page": paginator.get_page(request.GET.get("page")),
         "chart": charts.status_bars(
-            charts.measure_rows(dict(measures.values_list("latest_update__status").annotate(n=Count("pk"))))
+            charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk"))))
         ),
         "today": timezone.localdate(),
     }
@@ -306,7 +301,7 @@ def location_detail(request, pk):
         .distinct()
         .order_by("platform_id", "decision_id", "number"),
         "chart": charts.status_bars(
-            charts.measure_rows(dict(measures.values_list("latest_update__status").annotate(n=Count("pk"))))
+            charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk"))))
         ),
         "today": timezone.localdate(),
     }
@@ -345,7 +340,7 @@ def source_detail(request, pk):
             "platform_id", "decision_id", "number"
         )[:200],
         "plans": source.action_plans.all(),
-        "measures": source.measures.select_related("latest_update").in_plan_order()[:200],
+        "measures": source.measures.in_plan_order()[:200],
         "updates": source.status_updates.select_related("measure").order_by("-recorded_at")[:200],
         "locations": source.locations.all(),
         "organisations": source.organisations.all(),
@@ -373,7 +368,7 @@ def search(request):
         for model, fields, related, list_url in [
             (Commitment, ("title", "summary"), ("decision", "platform"), "commitment_list"),
             (Decision, ("title", "summary", "case_number"), (), "decision_list"),
-            (Measure, ("title", "description", "number"), ("latest_update", "plan"), "measure_list"),
+            (Measure, ("title", "description", "number"), ("plan",), "measure_list"),
             (ActionPlan, ("title", "short_title", "summary"), (), "plan_list"),
         ]:
             hits = ranked(model.objects.select_related(*related), query, fields)

@@ -21,7 +21,7 @@ def result_links(page):
 
 
 def expected_links(status):
-    measures = Measure.objects.filter(latest_update__status=status).in_plan_order()
+    measures = Measure.objects.filter(current_status=status).in_plan_order()
     return [reverse("measure_detail", args=[pk]) for pk in measures.values_list("pk", flat=True)]
 
 

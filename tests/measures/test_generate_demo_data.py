@@ -39,7 +39,7 @@ def test_generated_data_is_labelled_linked_and_has_a_history_over_several_years(
         assert measure.latest_update == newest
     statuses = defaultdict(list)
     for commitment_id, status in Measure.commitments.through.objects.values_list(
-        "commitment_id", "measure__latest_update__status"
+        "commitment_id", "measure__current_status"
     ):
         statuses[commitment_id].append(status)
     for commitment in Commitment.objects.filter(source__kind=SourceKind.SYNTHETIC):

@@ -410,7 +410,7 @@ def test_public_pages_are_rendered_once_per_change_of_the_data(client, caseworke
     assert "Før endringen" in client.get(url).text
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url)
-    assert "Før endringen" in again.text and len(queries) == 1  # only the data version is read
+    assert "Før endringen" in again.text and len(queries) <= 1  # at most the data version is read
     assert "Cookie" in again.headers["Vary"] and "HX-Request" in again.headers["Vary"]
 
     measure.title = "Etter endringen"
