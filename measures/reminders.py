@@ -96,6 +96,7 @@ def _published_reminders(period, outcome):
             "user": user,
             "progress": report,
             "url": settings.SITE_URL + reverse("progress_report", args=[period.pk]),
+            "pdf_url": settings.SITE_URL + reverse("progress_pdf", args=[period.pk]),
         }
         subject = render_to_string("emails/published_subject.txt", context).strip()
         body = render_to_string("emails/published.txt", context)

@@ -73,3 +73,11 @@ def public_list(*, kind, params, archive=False):
         ("list", kind, params.urlencode()), lambda: render.list_document(kind=kind, params=params), archive
     )
     return pdf_response(content, filename=render.list_name(kind=kind), cache_hit=hit)
+
+
+def progress(*, period, archive=False):
+    """The progress report of `period` as a PDF download."""
+    content, hit = _cached_pdf(
+        ("progress", data.period_key(period)), lambda: render.progress_document(period=period), archive
+    )
+    return pdf_response(content, filename=render.progress_name(period=period), cache_hit=hit)

@@ -1,12 +1,16 @@
 """Each report as a document and as PDF bytes: the data (data.py) through its template (templates/reports/) and
 WeasyPrint (pdf.py). The command line and the download views both come through here."""
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from decisions.models import Body
 
+from .. import charts
+from ..models import Indicator, IndicatorValue
+from ..progress import progress
 from . import data, pdf
 
 LIST_TITLES = {
@@ -31,7 +35,7 @@ def status_report_document(*, period, params=None, today=None):
     title = _("Status report %(period)s") % {"period": period}
     return pdf.render_document(
         template="reports/status_report.html",
-        context={"report": report},
+        context={"report": report, "indicators": indicator_charts()},
         title=title,
         running_title=_("%(title)s – selection") % {"title": title} if report.filtered else title,
         subject=_("Status of the measures and commitments of the drug policy in Bergen, %(period)s")
@@ -100,3 +104,28 @@ def list_document(*, kind, params):
 
 def list_name(*, kind):
     return file_name(LIST_TITLES[kind](), timezone.localdate().isoformat())
+
+
+def indicator_charts():
+    """[(indicator, chart or None)] for every indicator, for the reports' indicator section (two queries)."""
+    indicators = Indicator.objects.select_related("source").prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.order_by("year"))
+    )
+    return [(indicator, charts.indicator_chart(indicator, list(indicator.values.all()))) for indicator in indicators]
+
+
+def progress_document(*, period):
+    """The advisory council's progress report for `period` (measures.progress) with the indicators, as a document."""
+    title = _("Progress report %(period)s") % {"period": period}
+    return pdf.render_document(
+        template="reports/progress_report.html",
+        context={"progress": progress(period), "indicators": indicator_charts()},
+        title=title,
+        running_title=title,
+        subject=_("What moved in the drug policy of Bergen in %(period)s, compared with the period before")
+        % {"period": period},
+    )
+
+
+def progress_name(*, period):
+    return file_name(_("progress report"), period)

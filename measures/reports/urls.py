@@ -14,4 +14,5 @@ urlpatterns = [
     path("handlingsplaner/pdf/", views.plan_list_pdf, name="plan_list_pdf"),
     path("vedtak/<id:pk>/pdf/", views.decision_pdf, name="decision_pdf"),
     path("tiltak/<id:pk>/pdf/", views.measure_pdf, name="measure_pdf"),
+    path("perioder/<id:pk>/framdrift/pdf/", views.progress_pdf, name="progress_pdf"),
 ]

@@ -1,6 +1,7 @@
 """The report pages and downloads: the reports page where a politician picks a period and a filter, and the PDF of
 every list, decision and measure, as the reader sees it. Public, like the pages they come from."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_GET
 from decisions.models import Body, Decision
 
 from ..filters import MeasureFilter
-from ..models import Measure
+from ..models import Measure, PeriodState, ReportingPeriod
 from . import data, exporters
 
 REPORT_FILTERS = data.STATUS_REPORT_FILTERS
@@ -57,6 +58,15 @@ def status_report_pdf(request):
             raise Http404("There are no reporting periods.")
         return _reports_page(request, filterset=filterset, period_key=key, periods=periods, status=400)
     return exporters.status_report(period=period, params=params, archive=_archive(request))
+
+
+@require_GET
+def progress_pdf(request, pk):
+    """The progress report of a period; like its page, public once the period is published."""
+    period = get_object_or_404(ReportingPeriod, pk=pk)
+    if period.state != PeriodState.PUBLISHED and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return exporters.progress(period=period, archive=_archive(request))
 
 
 @require_GET

@@ -84,3 +84,9 @@ def timeuntil_delta(delta):
     """A timedelta in words («15 minutter»), for how long a lock-out lasts."""
     now = timezone.now()
     return timesince(now, now + delta)
+
+
+@register.simple_tag
+def status_label(value):
+    """The plain label of a measure status value (None: not reported), for print."""
+    return MeasureStatus(value).label if value else NOT_REPORTED_LABEL

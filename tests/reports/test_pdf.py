@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import page
 import pytest
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from decisions.models import Body
+from measures.models import Indicator, IndicatorValue
 from measures.reports import pdf, render
 from measures.status import MeasureStatus
 from tests.factories import (
@@ -264,3 +266,34 @@ def test_a_report_fetches_nothing_outside_the_projects_report_files():
 def test_page_label_follows_the_language_order():
     assert pdf.page_label_css() == '"Side " counter(page) " av " counter(pages)'
     assert pdf.css_string('Sitat "her"\\') == '"Sitat \\"her\\"\\\\"'
+
+
+def test_the_progress_report_pdf_shows_what_moved_and_the_indicators(world):
+    source = world["decision"].source
+    deaths = Indicator.objects.create(
+        name="Overdosedødsfall i Bergen", unit="dødsfall per år", direction="lower", target_value=0, source=source
+    )
+    IndicatorValue.objects.create(indicator=deaths, year=2024, value=21, source=source)
+    IndicatorValue.objects.create(indicator=deaths, year=2025, value=17, source=source)
+
+    data = pdf.write_pdf(render.progress_document(period=world["t2"]))
+    text = " ".join(" ".join(page_texts(data)).split())
+
+    assert "Framdriftsrapport" in text and "2. tertial 2026" in text and "1. tertial 2026" in text
+    # Every measure went from «Planlagt» to its new status in the period; they are listed as moved.
+    assert "Hva som har endret seg (12)" in text
+    assert "Tiltak 02 for åpne russcener – Planlagt → Gjennomført" in text
+    assert "Punkt som ingen følger opp" in text
+    assert "Overdosedødsfall i Bergen" in text and "2024: 21; 2025: 17" in text
+    assert page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_UA_1).rules.failed == 0
+    assert "Overdosedødsfall i Bergen" in " ".join(page_texts(status_pdf(world["t2"])))  # the status report too
+
+
+def test_the_progress_pdf_of_an_unpublished_period_needs_a_login(client, world):
+    url = reverse("progress_pdf", args=[world["t2"].pk])
+    assert client.get(url).status_code == 302
+    world["t2"].state = "published"
+    world["t2"].save()
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert "framdriftsrapport-2-tertial-2026.pdf" in response["Content-Disposition"]
