@@ -18,7 +18,6 @@ from django.utils.cache import patch_vary_headers
 
 from .models import ChangeStamp
 
-
 # The version is also kept in the cache for a moment, so a page served from the cache needs no database query.
 # A change forgets it at once and again when its transaction commits; a reader racing a change can keep the old
 # version at most VERSION_SECONDS.
