@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 MO := locale/nb/LC_MESSAGES/django.mo
 PO := locale/nb/LC_MESSAGES/django.po
 
-.PHONY: help install run test check lock messages bench clean bench-pages bench-reports
+.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports
 
 help:
 	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
@@ -58,6 +58,10 @@ lock:
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages --locale nb --ignore '$(VENV)/*' --no-obsolete
 	DEBUG=1 $(PY) manage.py compilemessages --locale nb --ignore '$(VENV)/*'
+
+# Copy the pinned front-end packages (frontend/package.json) from the npm registry into static/vendor/; commit the result.
+vendor:
+	bash scripts/vendor-assets.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

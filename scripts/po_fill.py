@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def unquote(lines):
-    return "".join(json.loads(line[line.index('"'):]) for line in lines)
+    return "".join(json.loads(line[line.index('"') :]) for line in lines)
 
 
 def quote(text):
