@@ -135,6 +135,21 @@ def rebuild_statuses():
     return changed
 
 
+def _advance_period(period, *, user, before, after, stamp, refusal):
+    """Move a locked period from state `before` to `after`, stamping the time in `stamp`; a history row by `user`.
+
+    Raises ValidationError with `refusal` when the period is not in `before`. Returns the locked, saved period.
+    """
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.state != before:
+        raise ValidationError(refusal, params={"period": period, "state": period.get_state_display().lower()})
+    period.state = after
+    setattr(period, stamp, timezone.now())
+    period.version += 1
+    period._history_user = user
+    return period
+
+
 @transaction.atomic
 def open_period(*, period, user, report_deadline=None):
     """Open `period` for reporting (it must be planned, and no other period may be open).
@@ -142,23 +157,21 @@ def open_period(*, period, user, report_deadline=None):
     Side effects: sets the state to open, the opening time and (if given) the reporting deadline, with a history
     row attributed to `user`. Raises ValidationError when the period is not planned or another one is open.
     """
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.state != PeriodState.PLANNED:
-        raise ValidationError(
-            _("Only a planned period can be opened; %(period)s is %(state)s."),
-            params={"period": period, "state": period.get_state_display().lower()},
-        )
     other = ReportingPeriod.objects.filter(state=PeriodState.OPEN).exclude(pk=period.pk).first()
     if other is not None:
         raise ValidationError(
             _("%(other)s is still open. Close it before opening another period."), params={"other": other}
         )
-    period.state = PeriodState.OPEN
-    period.opened_at = timezone.now()
+    period = _advance_period(
+        period,
+        user=user,
+        before=PeriodState.PLANNED,
+        after=PeriodState.OPEN,
+        stamp="opened_at",
+        refusal=_("Only a planned period can be opened; %(period)s is %(state)s."),
+    )
     if report_deadline is not None:
         period.report_deadline = report_deadline
-    period.version += 1
-    period._history_user = user
     period.full_clean()
     period.save()
     return period
@@ -167,16 +180,14 @@ def open_period(*, period, user, report_deadline=None):
 @transaction.atomic
 def close_period(*, period, user):
     """Close an open period: no more reports go into it. Side effects: state, closing time, a history row."""
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.state != PeriodState.OPEN:
-        raise ValidationError(
-            _("Only an open period can be closed; %(period)s is %(state)s."),
-            params={"period": period, "state": period.get_state_display().lower()},
-        )
-    period.state = PeriodState.CLOSED
-    period.closed_at = timezone.now()
-    period.version += 1
-    period._history_user = user
+    period = _advance_period(
+        period,
+        user=user,
+        before=PeriodState.OPEN,
+        after=PeriodState.CLOSED,
+        stamp="closed_at",
+        refusal=_("Only an open period can be closed; %(period)s is %(state)s."),
+    )
     period.save()
     return period
 
@@ -184,15 +195,13 @@ def close_period(*, period, user):
 @transaction.atomic
 def publish_period(*, period, user):
     """Publish a closed period: it is frozen from now on. Side effects: state, publishing time, a history row."""
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    if period.state != PeriodState.CLOSED:
-        raise ValidationError(
-            _("Only a closed period can be published; %(period)s is %(state)s."),
-            params={"period": period, "state": period.get_state_display().lower()},
-        )
-    period.state = PeriodState.PUBLISHED
-    period.published_at = timezone.now()
-    period.version += 1
-    period._history_user = user
+    period = _advance_period(
+        period,
+        user=user,
+        before=PeriodState.CLOSED,
+        after=PeriodState.PUBLISHED,
+        stamp="published_at",
+        refusal=_("Only a closed period can be published; %(period)s is %(state)s."),
+    )
     period.save()
     return period

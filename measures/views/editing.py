@@ -57,71 +57,65 @@ def edit_measure(request, pk=None):
     return render(request, "editing/edit_measure.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def edit_commitment(request, pk=None):
-    commitment = get_object_or_404(Commitment, pk=pk) if pk else Commitment()
-    _require(request.user, "decisions.change_commitment" if pk else "decisions.add_commitment")
-    initial = {}
-    if not pk:
-        initial = {key: request.GET.get(key) for key in ("decision", "platform") if request.GET.get(key, "").isdigit()}
-    form = CommitmentForm(request.POST or None, instance=commitment, initial=initial)
+def edit_record(request, *, model, pk, form_class, headings, after_save=None, redirect_to=None, initial=None):
+    """The edit (or, without `pk`, create) page of one record with a versioned form.
+
+    Checks the model's change (or add) permission, saves in a transaction with the version moved on (a stale save
+    is refused by the form, which then shows both versions), calls `after_save(saved)` and goes to the record's page
+    (or `redirect_to`). `headings` is (edit heading, new heading).
+    """
+    meta = model._meta
+    _require(request.user, f"{meta.app_label}.{'change' if pk else 'add'}_{meta.model_name}")
+    record = get_object_or_404(model, pk=pk) if pk else model()
+    form = form_class(request.POST or None, instance=record, initial=initial)
     if request.method == "POST":
         with transaction.atomic():
             if form.is_valid():
                 form.bump_version()
                 saved = form.save()
-                refresh_commitment_statuses([saved.pk], user=request.user)
-                messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
-                return redirect("commitment_detail", pk=saved.pk)
-    return render(
+                if after_save is not None:
+                    after_save(saved)
+                messages.success(request, _("«%(title)s» is saved.") % {"title": saved})
+                return redirect(redirect_to or saved.get_absolute_url())
+    heading = headings[0] if record.pk else headings[1]
+    return render(request, "editing/edit_record.html", {"form": form, "record": record, "heading": heading})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_commitment(request, pk=None):
+    initial = {}
+    if not pk:
+        initial = {key: request.GET.get(key) for key in ("decision", "platform") if request.GET.get(key, "").isdigit()}
+    return edit_record(
         request,
-        "editing/edit_record.html",
-        {"form": form, "record": commitment, "heading": _("Edit commitment") if commitment.pk else _("New commitment")},
+        model=Commitment,
+        pk=pk,
+        form_class=CommitmentForm,
+        headings=(_("Edit commitment"), _("New commitment")),
+        after_save=lambda saved: refresh_commitment_statuses([saved.pk], user=request.user),
+        initial=initial,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_decision(request, pk=None):
-    decision = get_object_or_404(Decision, pk=pk) if pk else Decision()
-    _require(request.user, "decisions.change_decision" if pk else "decisions.add_decision")
-    form = DecisionForm(request.POST or None, instance=decision)
-    if request.method == "POST":
-        with transaction.atomic():
-            if form.is_valid():
-                form.bump_version()
-                saved = form.save()
-                messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
-                return redirect("decision_detail", pk=saved.pk)
-    return render(
-        request,
-        "editing/edit_record.html",
-        {"form": form, "record": decision, "heading": _("Edit decision") if decision.pk else _("New decision")},
+    return edit_record(
+        request, model=Decision, pk=pk, form_class=DecisionForm, headings=(_("Edit decision"), _("New decision"))
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_period(request, pk=None):
-    period = get_object_or_404(ReportingPeriod, pk=pk) if pk else ReportingPeriod()
-    _require(request.user, "measures.change_reportingperiod" if pk else "measures.add_reportingperiod")
-    form = PeriodForm(request.POST or None, instance=period)
-    if request.method == "POST":
-        with transaction.atomic():
-            if form.is_valid():
-                form.bump_version()
-                saved = form.save()
-                messages.success(request, _("%(period)s is saved.") % {"period": saved})
-                return redirect("period_list")
-    return render(
+    return edit_record(
         request,
-        "editing/edit_record.html",
-        {
-            "form": form,
-            "record": period,
-            "heading": _("Edit reporting period") if period.pk else _("New reporting period"),
-        },
+        model=ReportingPeriod,
+        pk=pk,
+        form_class=PeriodForm,
+        headings=(_("Edit reporting period"), _("New reporting period")),
+        redirect_to="period_list",
     )
 
 

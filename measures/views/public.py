@@ -30,6 +30,7 @@ from .review import comment_context
 PER_PAGE = 25
 DASHBOARD_ROWS = 8
 SEARCH_ROWS = 10
+LINKED_COMMITMENTS = 100
 
 # A measure's status is stored on it (current_status), so lists need no join with its updates.
 MEASURE_LIST_RELATED = ["plan", "responsible_unit"]
@@ -315,13 +316,15 @@ def location_list(request):
 def location_detail(request, pk):
     location = get_object_or_404(Location.objects.select_related("operator", "source"), pk=pk)
     measures = location.measures.select_related(*MEASURE_LIST_RELATED).in_plan_order()
+    here = Measure.locations.through.objects.filter(location=location)
     context = {
         "location": location,
-        "measures": measures,
-        "commitments": Commitment.objects.filter(measures__locations=location)
+        "page": page_of(measures, request.GET.get("page"), PER_PAGE * 2),
+        "commitments": Commitment.objects.filter(
+            pk__in=Measure.commitments.through.objects.filter(measure__in=here.values("measure")).values("commitment")
+        )
         .select_related("decision", "platform")
-        .distinct()
-        .order_by("platform_id", "decision_id", "number"),
+        .order_by("platform_id", "decision_id", "number")[:LINKED_COMMITMENTS],
         "chart": charts.status_bars(
             charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk"))))
         ),

@@ -19,6 +19,7 @@ from ..models import Comment, Indicator, IndicatorValue, Measure, PeriodState, R
 from ..permissions import can_answer, can_comment, is_coordinator
 from ..progress import progress
 from ..review import mark_visited, new_since_last_visit, post_comment, threads
+from .editing import edit_record
 
 TARGETS = {"measure": Measure, "commitment": Commitment, "period": ReportingPeriod}
 
@@ -116,21 +117,8 @@ def indicator_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_indicator(request, pk=None):
-    indicator = get_object_or_404(Indicator, pk=pk) if pk else Indicator()
-    if not request.user.has_perm("measures.change_indicator" if pk else "measures.add_indicator"):
-        raise PermissionDenied(_("Your role does not allow this."))
-    form = IndicatorForm(request.POST or None, instance=indicator)
-    if request.method == "POST":
-        with transaction.atomic():
-            if form.is_valid():
-                form.bump_version()
-                saved = form.save()
-                messages.success(request, _("«%(title)s» is saved.") % {"title": saved.name})
-                return redirect(saved)
-    return render(
-        request,
-        "editing/edit_record.html",
-        {"form": form, "record": indicator, "heading": _("Edit indicator") if indicator.pk else _("New indicator")},
+    return edit_record(
+        request, model=Indicator, pk=pk, form_class=IndicatorForm, headings=(_("Edit indicator"), _("New indicator"))
     )
 
 
