@@ -10,7 +10,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
 
-from .forms import VersionedModelForm
+from .forms import VersionedModelForm, save_own_fields
 from .history import m2m_members
 from .models import Source, Theme
 
@@ -52,7 +52,10 @@ class VersionedAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         form.bump_version()
-        super().save_model(request, obj, form, change)
+        if change:
+            save_own_fields(obj, form)  # a status written meanwhile by the status rules stays as it is
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Source)

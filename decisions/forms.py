@@ -44,9 +44,34 @@ class VersionedModelForm(forms.ModelForm):
                 )
         return cleaned
 
+    def save(self, commit=True):
+        """Save; an existing record writes only this form's fields and its version.
+
+        Fields the form does not show (a status the status rules keep, the latest report) may have been written by
+        somebody else since the form was opened; they are left as they are in the database.
+        """
+        if not commit or not self.instance.pk:
+            return super().save(commit)
+        instance = super().save(commit=False)
+        save_own_fields(instance, self)
+        self._save_m2m()
+        return instance
+
     def bump_version(self):
         if self.instance.pk:
             self.instance.version = (self.cleaned_data.get("seen_version") or self.instance.version) + 1
+
+
+def save_own_fields(instance, form):
+    """Save an existing `instance` writing only the fields `form` edits, plus its version."""
+    names = {
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.name in form.cleaned_data and not field.primary_key
+    }
+    if hasattr(instance, "version"):
+        names.add("version")
+    instance.save(update_fields=sorted(names))
 
 
 class Conflict:

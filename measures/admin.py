@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from decisions.admin import HistoryAdmin, VersionedAdmin
-from decisions.forms import VersionedModelForm
+from decisions.forms import VersionedModelForm, save_own_fields
 from decisions.models import Commitment, Decision, Platform
 
 from .models import (
@@ -28,6 +28,7 @@ from .models import (
     ReportingPeriod,
     StatusUpdate,
 )
+from .permissions import can_report_on, reportable_measures
 from .services import record_status, refresh_commitment_statuses
 
 
@@ -46,10 +47,15 @@ def save_children_with_parent_source(form, formset):
     for child_form in formset.forms:
         if isinstance(child_form, VersionedModelForm) and child_form.instance.pk and child_form.has_changed():
             child_form.bump_version()
+    forms_by_instance = {id(child_form.instance): child_form for child_form in formset.forms}
     for child in formset.save(commit=False):
         if not child.source_id:
             child.source = form.instance.source
-        child.save()
+        child_form = forms_by_instance.get(id(child))
+        if child.pk and child_form is not None and child_form.instance.pk:
+            save_own_fields(child, child_form)
+        else:
+            child.save()
     for child in formset.deleted_objects:
         child.delete()
     formset.save_m2m()
@@ -292,10 +298,21 @@ class MeasureAdmin(VersionedAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(HistoryAdmin):
-    list_display = ["__str__", "kind", "year", "starts_on", "ends_on", "report_deadline"]
-    list_filter = ["kind", "year"]
+class ReportingPeriodAdmin(VersionedAdmin):
+    """Periods change state only through the period pages (open, close, publish); a frozen period is read-only."""
+
+    list_display = ["__str__", "kind", "year", "starts_on", "ends_on", "report_deadline", "state"]
+    list_filter = ["kind", "year", "state"]
     ordering = ["-starts_on"]
+    readonly_fields = ["state", "opened_at", "closed_at", "published_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return ["kind", "year", "starts_on", "ends_on", "report_deadline", *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_frozen)
 
 
 class StatusUpdateForm(forms.ModelForm):
@@ -313,6 +330,21 @@ class StatusUpdateForm(forms.ModelForm):
             "source",
             "source_note",
         ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "period" in self.fields:  # (the read-only page of an update has no fields)
+            self.fields["period"].queryset = ReportingPeriod.objects.accepting_reports()
+        if user is not None and "measure" in self.fields:
+            self.fields["measure"].queryset = reportable_measures(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        measure = cleaned.get("measure")
+        if measure is not None and self.user is not None and not can_report_on(self.user, measure):
+            self.add_error("measure", _("You may only report on the measures your units are responsible for."))
+        return cleaned
 
 
 @admin.register(StatusUpdate)
@@ -333,9 +365,18 @@ class StatusUpdateAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class StatusUpdateFormForUser(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, user=request.user, **inner)
+
+        return StatusUpdateFormForUser
+
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        created = record_status(author=request.user, **data)
+        # The form has checked the person's right to report on the measure and that the period is open.
+        created = record_status(author=request.user, **form.cleaned_data)
         obj.pk = created.pk
         obj.recorded_at = created.recorded_at
 

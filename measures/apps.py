@@ -20,8 +20,11 @@ class MeasuresConfig(AppConfig):
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")
 
         for model in apps.get_models():
-            # Bookkeeping rows (visits, reminders sent) change nothing a page or report shows.
+            # Bookkeeping rows (visits, reminders sent) change nothing a page or report shows, and a history row is
+            # written with the change it records.
             if model._meta.app_label not in TRACKED_APPS or model in (ChangeStamp, ReminderSent, ReviewVisit):
+                continue
+            if any(field.name == "history_id" for field in model._meta.fields):
                 continue
             uid = f"bergen_rus.touch.{model._meta.label_lower}"
             post_save.connect(touch, sender=model, dispatch_uid=f"{uid}.save", weak=False)

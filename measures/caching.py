@@ -30,14 +30,23 @@ def _forget_version():
 
 
 def touch(**_signal_kwargs):
-    """Move the stamp on: something changed. Safe to call from a signal receiver or a bulk writer."""
+    """Something changed: move the stamp on once the change is committed (at once outside a transaction).
+
+    Safe to call from a signal receiver or a bulk writer. The stamp's row is written after the commit, in its own
+    short transaction, so a writer never holds it while it waits for other rows (no lock-order deadlock between
+    writers), and a rolled-back change moves nothing.
+    """
     _forget_version()
-    transaction.on_commit(_forget_version)
+    transaction.on_commit(_bump)
+
+
+def _bump():
     now = timezone.now()
     updated = ChangeStamp.objects.filter(pk=1).update(counter=F("counter") + 1, changed_at=now)
     if not updated:
         with transaction.atomic():
             ChangeStamp.objects.get_or_create(pk=1, defaults={"counter": 1, "changed_at": now})
+    _forget_version()
 
 
 def data_version():
@@ -93,6 +102,7 @@ def cached_for_the_public(view):
             return view(request, *args, **kwargs)
         parts = (
             request.get_full_path(),
+            timezone.localdate().isoformat(),  # what is late depends on the day
             getattr(request, "LANGUAGE_CODE", ""),
             request.headers.get("HX-Request", ""),
             request.headers.get("HX-Target", ""),

@@ -100,7 +100,7 @@ class StatusReportForm(DesignSystemMixin, forms.Form):
         queryset=ReportingPeriod.objects.none(),
         required=False,
         empty_label=_("No period (between periods)"),
-        help_text=_("Closed and published periods take no more reports."),
+        help_text=_("Only the open period takes reports; between periods a report has no period."),
     )
     happened = forms.CharField(
         label=_("What happened"),
@@ -294,6 +294,12 @@ class PeriodForm(DesignSystemMixin, VersionedModelForm):
         ]
 
     def clean(self):
+        if self.instance.pk and self.instance.is_frozen:
+            raise ValidationError(
+                _("%(period)s is closed or published: its dates can no longer be changed."),
+                params={"period": self.instance},
+                code="frozen",
+            )
         cleaned = super().clean()
         starts, ends, deadline = cleaned.get("starts_on"), cleaned.get("ends_on"), cleaned.get("report_deadline")
         if starts and ends and ends <= starts:

@@ -345,15 +345,12 @@ class PeriodState(models.TextChoices):
 
 class ReportingPeriodQuerySet(models.QuerySet):
     def accepting_reports(self):
-        """Periods a new status update may go to: the open one and those planned (never closed or published)."""
-        return self.filter(state__in=[PeriodState.OPEN, PeriodState.PLANNED])
+        """The periods a new status update may go to: only the open one (never planned, closed or published)."""
+        return self.filter(state=PeriodState.OPEN)
 
     def current(self):
-        """The period a new report goes to by default: the open one, else the next planned one, else None."""
-        open_period = self.filter(state=PeriodState.OPEN).first()
-        if open_period is not None:
-            return open_period
-        return self.filter(state=PeriodState.PLANNED).order_by("starts_on", "pk").first()
+        """The period a new report goes to: the open one, or None between periods."""
+        return self.filter(state=PeriodState.OPEN).first()
 
 
 class ReportingPeriod(models.Model):
@@ -403,7 +400,12 @@ class ReportingPeriod(models.Model):
 
     @property
     def accepts_reports(self):
-        return self.state in (PeriodState.OPEN, PeriodState.PLANNED)
+        return self.state == PeriodState.OPEN
+
+    @property
+    def is_frozen(self):
+        """Closed or published: its dates and its reports no longer change."""
+        return self.state in (PeriodState.CLOSED, PeriodState.PUBLISHED)
 
 
 class StatusUpdate(models.Model):

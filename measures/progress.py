@@ -57,7 +57,8 @@ class Progress:
 def progress(period):
     """What moved between the previous period and `period`, what is late, unreported, neglected or standing still.
 
-    «Late» is judged at the period's end: a deadline before it and neither done nor cancelled then. «Not reported»
+    «Late» is judged at the period's end (today while it runs): a deadline before it and neither done nor cancelled
+    then. «Not reported»
     are measures with no update in the period that were not already done or cancelled before it. «Standing still»
     are commitments whose rolled-up status was the same, and not final, at this period and the two before it.
     """
@@ -82,7 +83,9 @@ def progress(period):
     finished = [pk for pk in moved if now[pk] == MeasureStatus.DONE]
     reported = set(StatusUpdate.objects.filter(period=period).values_list("measure_id", flat=True))
     unreported = [pk for pk, status in before.items() if pk not in reported and status not in FINAL]
-    late_ids = list(Measure.objects.filter(deadline__lt=period.ends_on).values_list("pk", flat=True))
+    # Late as of the period's end, or today while the period is still running (the same rule as the status report).
+    reference = min(period.ends_on, timezone.localdate())
+    late_ids = list(Measure.objects.filter(deadline__lt=reference).values_list("pk", flat=True))
     late_ids = [pk for pk in late_ids if now.get(pk) not in FINAL]
     new_ids = list(
         Measure.objects.filter(

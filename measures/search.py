@@ -47,7 +47,8 @@ def text_filter(queryset, text, fields):
     """Keep the rows of `queryset` that match every word of `text` in one of `fields`."""
     terms = words(text)
     if not terms:
-        return queryset
+        # Nothing to search for: no text means no filter, but text without a word (only signs) finds nothing.
+        return queryset if not (text or "").strip() else queryset.none()
     model = queryset.model
     if _uses_vector(model):
         column = f'"{model._meta.db_table}"."search_vector"'

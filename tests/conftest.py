@@ -12,7 +12,18 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def own_cache(settings):
-    """A memory cache per test: pages and reports cached in one test are never served in another."""
+    """No cache unless a test asks for one (`memory_cache`): the views are what most tests are about.
+
+    (A test runs inside a transaction that is never committed, so the data version, moved on at commit, would not
+    change within it, and a cache would serve stale pages between a test's own changes.)
+    """
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def memory_cache(settings):
+    """A memory cache of the test's own. Wrap changes in django_capture_on_commit_callbacks(execute=True) so the
+    data version moves on as it does when a real transaction commits."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     cache.clear()
     yield

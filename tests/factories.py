@@ -108,3 +108,9 @@ def make_person(username, role, units=(), **fields):
     assign_role(user, role)
     user.units.set(units)
     return user
+
+
+def make_open_period(year=2024, kind="t1", **fields):
+    """A period that is the open one (any other open period is closed first, as only one can be open)."""
+    ReportingPeriod.objects.filter(state="open").update(state="closed")
+    return make_period(year=year, kind=kind, state="open", **fields)

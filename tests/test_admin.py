@@ -17,6 +17,7 @@ from measures.models import (
     Measure,
     MeasureDecision,
     Organisation,
+    PeriodState,
     ReportingPeriod,
     StatusUpdate,
 )
@@ -68,7 +69,8 @@ def populate(children, author, year):
     partners = [make_organisation() for _ in range(children)]
     location = make_location(operator=unit)
     plan = make_plan(adopted_by=decision)
-    period = make_period(year=year)
+    ReportingPeriod.objects.filter(state=PeriodState.OPEN).update(state=PeriodState.CLOSED)
+    period = make_period(year=year, state=PeriodState.OPEN)
     measures = []
     for i in range(1, children + 1):
         measure = make_measure(plan=plan, number=str(i), responsible_unit=unit, commitments=[points[0], pledges[0]])

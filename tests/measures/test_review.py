@@ -35,6 +35,9 @@ def at(day):
 
 
 def report(measure, status, author, period, day):
+    """A report made on `day` into `period`, which is the open one at that moment (as it was then)."""
+    ReportingPeriod.objects.filter(state=PeriodState.OPEN).exclude(pk=period.pk).update(state=PeriodState.CLOSED)
+    ReportingPeriod.objects.filter(pk=period.pk).update(state=PeriodState.OPEN)
     update = record_status(measure=measure, status=status, happened=f"{status} {day}", author=author, period=period)
     type(update).objects.filter(pk=update.pk).update(recorded_at=at(day))
     return update
@@ -64,7 +67,9 @@ def test_a_published_period_is_frozen_and_later_reports_go_to_the_next(team):
     with pytest.raises(ValidationError):
         record_status(measure=measure, status="done", happened="For sent.", author=team["kari"], period=first)
     assert not measure.updates.exists()
-    assert ReportingPeriod.objects.current() == second  # the next period takes the report
+    assert ReportingPeriod.objects.current() is None  # between periods a report has no period
+    open_period(period=second, user=team["koord"])
+    assert ReportingPeriod.objects.current() == second  # the next period takes the reports
 
 
 def two_periods_of_history(team):

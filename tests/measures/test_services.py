@@ -12,7 +12,7 @@ from decisions.status import CommitmentStatus
 from measures.models import Measure, StatusUpdate
 from measures.services import rebuild_statuses, record_status, refresh_commitment_statuses
 from measures.status import MeasureStatus
-from tests.factories import make_commitment, make_measure, make_period, make_source
+from tests.factories import make_commitment, make_measure, make_open_period, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def report(measure, status, author, **extra):
 
 def test_record_status_appends_an_update_and_makes_it_the_measures_status(caseworker):
     measure = make_measure()
-    period = make_period()
+    period = make_open_period()
 
     first = report(measure, MeasureStatus.IN_PROGRESS, caseworker, period=period, next_step="Ansette leder.")
     second = report(measure, MeasureStatus.DELAYED, caseworker)

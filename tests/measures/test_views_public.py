@@ -19,8 +19,8 @@ from tests.factories import (
     make_decision,
     make_location,
     make_measure,
+    make_open_period,
     make_organisation,
-    make_period,
     make_plan,
     make_platform,
     make_theme,
@@ -48,7 +48,7 @@ def build(n, *, author, year=2024):
     unit = make_organisation(name=f"Etat {year}")
     location = make_location(name=f"MO-senter {year}", operator=unit)
     plan = make_plan(title=f"Handlingsplan {year}", adopted_by=decision)
-    period = make_period(year=year)
+    period = make_open_period(year=year)
     measures = []
     for i in range(1, n + 1):
         measure = make_measure(
@@ -126,7 +126,9 @@ def test_every_public_page_costs_the_same_queries_with_one_record_and_with_many(
     large = query_counts(client, build(4, author=caseworker, year=2024))
     grew = {name: (small[name], large[name]) for name in small if large[name] != small[name]}
     assert not grew, f"query counts grew with the data (1 → 4): {grew}"
-    assert max(large.values()) <= 14, large
+    # The most: a filtered list (the version of the data, the ids of the page and its rows, the count, and the
+    # choices of every filter in the form).
+    assert max(large.values()) <= 16, large
 
 
 def test_public_pages_need_no_account_and_set_a_strict_content_security_policy(client, caseworker):
@@ -188,7 +190,7 @@ def listed_titles(response):
 
 def test_the_measure_list_filters_by_every_criterion(client, caseworker):
     theme, unit, partner, place = make_theme(), make_organisation(), make_organisation(), make_location()
-    plan, period = make_plan(), make_period(year=2025)
+    plan, period = make_plan(), make_open_period(year=2025)
     target = make_measure(title="Målet for filteret", plan=plan, number="1", responsible_unit=unit, deadline=YESTERDAY)
     target.themes.add(theme)
     target.partners.add(partner)
@@ -328,7 +330,7 @@ def test_a_decision_shows_each_point_with_its_follow_up(client, caseworker):
 
 def test_a_measure_shows_its_timeline_newest_first_with_who_when_period_and_next_step(client, caseworker):
     colleague = make_user("ola", first_name="Ola", last_name="Hansen")
-    period = make_period(year=2025, kind="t2")
+    period = make_open_period(year=2025, kind="t2")
     measure = make_measure(title="Helse- og overdoseteam", deadline=date(2030, 1, 1))
     report(measure, MeasureStatus.PLANNED, caseworker, happened="Planlegging startet.")
     report(
@@ -404,7 +406,9 @@ def test_an_id_no_record_can_have_is_an_ordinary_not_found(client, path):
         assert response.status_code == 404, (path, number)
 
 
-def test_public_pages_are_rendered_once_per_change_of_the_data(client, caseworker):
+def test_public_pages_are_rendered_once_per_change_of_the_data(
+    client, caseworker, memory_cache, django_capture_on_commit_callbacks
+):
     measure = make_measure(title="Før endringen")
     url = reverse("measure_detail", args=[measure.pk])
     assert "Før endringen" in client.get(url).text
@@ -413,8 +417,9 @@ def test_public_pages_are_rendered_once_per_change_of_the_data(client, caseworke
     assert "Før endringen" in again.text and len(queries) <= 1  # at most the data version is read
     assert "Cookie" in again.headers["Vary"] and "HX-Request" in again.headers["Vary"]
 
-    measure.title = "Etter endringen"
-    measure.save()
+    with django_capture_on_commit_callbacks(execute=True):  # as when the change's transaction commits
+        measure.title = "Etter endringen"
+        measure.save()
     assert "Etter endringen" in client.get(url).text  # a change makes every cached page stale at once
 
     english = client.get(reverse("choose_language", args=["en"]) + f"?next={url}", follow=True)

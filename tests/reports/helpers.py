@@ -32,8 +32,9 @@ def update(measure, status, *, author, on, period=None, happened="Noe skjedde.",
         **fields,
     )
     newest = measure.updates.order_by("-recorded_at", "-id").first()
-    Measure.objects.filter(pk=measure.pk).update(latest_update=newest)
+    Measure.objects.filter(pk=measure.pk).update(latest_update=newest, current_status=newest.status)
     measure.latest_update = newest
+    measure.current_status = newest.status
     refresh_commitment_statuses(measure.commitments.values_list("pk", flat=True))
     return row
 

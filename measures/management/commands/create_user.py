@@ -34,6 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, role, unit, email, first_name, last_name, password_env, staff, **options):
         units = [self._unit(name) for name in unit]
+        if staff and role != Role.COORDINATOR:
+            raise CommandError("Only coordinators work in the back office (/admin/); leave out --staff.")
         if role == Role.CASEWORKER and not units:
             raise CommandError("A caseworker needs at least one --unit to report for.")
         user_model = get_user_model()
