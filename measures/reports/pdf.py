@@ -58,6 +58,24 @@ def _page_references(pdf):
 
 pydyf.PDF.page_references = property(_page_references)
 
+_stream_data = pydyf.Stream.data.fget
+
+
+def _stream_data_with_clear_end(stream):
+    """pydyf's Stream.data, with CR LF instead of LF before `endstream` when the data itself ends with CR.
+
+    PDF/A (ISO 19005-3, 6.1.7.1) counts /Length up to the end-of-line marker before `endstream`; pydyf writes a lone
+    LF there, so a stream whose (compressed) bytes happen to end with CR reads as ending in a CR LF marker, one byte
+    short of its /Length, and the archive file fails validation now and then. With CR LF the marker is unambiguous.
+    """
+    data = _stream_data(stream)
+    if data.endswith(b"\r\nendstream"):
+        data = data[: -len(b"\nendstream")] + b"\r\nendstream"
+    return data
+
+
+pydyf.Stream.data = property(_stream_data_with_clear_end)
+
 
 class LocalFiles(URLFetcher):
     """Fetches only the project's own report files (stylesheet and fonts) and data: URLs; refuses the rest.
