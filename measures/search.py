@@ -4,7 +4,7 @@ On PostgreSQL each searchable table has a stored `search_vector` column (title w
 with the `norwegian` text-search configuration and indexed with GIN; see the `search_vectors` migrations), so
 «sprøyterom» also finds «sprøyterommet» and «sprøyterommene», and a word typed halfway matches as a prefix.
 On SQLite every word must occur in one of the fields, after cutting the commonest Norwegian inflection endings, and
-hits in the title rank first.
+hits in the title rank first; PostgreSQL does the same for a search of nothing but stop words.
 """
 
 import re
@@ -52,17 +52,27 @@ def text_filter(queryset, text, fields):
     model = queryset.model
     if _uses_vector(model):
         column = f'"{model._meta.db_table}"."search_vector"'
+        query = _tsquery(terms)
         match = RawSQL(  # noqa: S611 (the table name is ours; the words are a parameter)
-            f"{column} @@ to_tsquery('norwegian', %s)", (_tsquery(terms),), output_field=BooleanField()
+            f"{column} @@ to_tsquery('norwegian', %s)", (query,), output_field=BooleanField()
         )
-        return queryset.filter(match)
+        # PostgreSQL drops stop words («og», «ett», «for») from a query; a search of nothing but stop words would
+        # find nothing at all, so it matches the words as text instead, as on SQLite.
+        only_stop_words = RawSQL("numnode(to_tsquery('norwegian', %s)) = 0", (query,), output_field=BooleanField())
+        return queryset.filter(Q(match) | (Q(only_stop_words) & _words_in_fields(terms, fields)))
+    return queryset.filter(_words_in_fields(terms, fields))
+
+
+def _words_in_fields(terms, fields):
+    """Every word (its stem) occurs in one of `fields`."""
+    condition = Q()
     for term in terms:
         stem = _stem(term)
-        condition = Q()
+        in_a_field = Q()
         for field in fields:
-            condition |= Q(**{f"{field}__icontains": stem})
-        queryset = queryset.filter(condition)
-    return queryset
+            in_a_field |= Q(**{f"{field}__icontains": stem})
+        condition &= in_a_field
+    return condition
 
 
 def ranked(queryset, text, fields):

@@ -392,6 +392,18 @@ def test_search_finds_inflected_forms_and_ranks_title_hits_first(client):
     assert "Noe helt annet" not in page
 
 
+def test_a_search_of_only_stop_words_still_finds_the_words(client):
+    # PostgreSQL's Norwegian configuration drops «ett» and «og» from a query; the search must not go blank.
+    make_measure(title="Ett døgnåpent tilbud")
+    make_measure(title="Mat og drikke ved MO-senteret")
+    make_measure(title="Noe helt annet")
+    for query, title in (("ett", "Ett døgnåpent tilbud"), ("og", "Mat og drikke ved MO-senteret")):
+        found = listed_titles(client.get(reverse("measure_list"), {"q": query}))
+        assert found == [title], (query, found)
+    # A stop word beside a real word is left to the ranked search as before.
+    assert listed_titles(client.get(reverse("measure_list"), {"q": "ett tilbud"})) == ["Ett døgnåpent tilbud"]
+
+
 def test_an_empty_or_odd_search_is_answered_calmly(client):
     assert "treff" not in client.get(reverse("search")).text.split('id="results"')[1]
     for query in ["&&&", "og", "'", "a:*", "x" * 1000]:
