@@ -181,8 +181,18 @@ CACHES = {
         "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": env_int("CACHE_TIMEOUT", 7 * 24 * 60 * 60),
         "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+    },
+    # Rendered PDF reports, apart from the pages: many cheap pages must not push an expensive report out.
+    "reports": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(Path(env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache"))) / "reports"),
+        "TIMEOUT": env_int("CACHE_TIMEOUT", 7 * 24 * 60 * 60),
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
 }
+
+# The largest report (records) made for someone who is not logged in; larger ones need a login.
+PUBLIC_REPORT_LIMIT = env_int("PUBLIC_REPORT_LIMIT", 1000)
 
 # Mail: printed to the console while developing, sent over SMTP in production.
 EMAIL_BACKEND = env_str(

@@ -9,7 +9,7 @@ every cached copy stale at once, in every worker process.
 import hashlib
 from functools import wraps
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
@@ -74,17 +74,18 @@ def cache_key(kind, *parts):
     return f"bergen_rus:{kind}:{digest}"
 
 
-def cached_render(kind, parts, render):
+def cached_render(kind, parts, render, *, alias="default"):
     """Return `render()` from the cache under `kind` and `parts` plus the data version, rendering it on a miss.
 
     Returns (value, hit). `parts` must name everything the result depends on besides the data (filters, language).
     """
+    store = caches[alias]
     key = cache_key(kind, data_version(), *parts)
-    value = cache.get(key)
+    value = store.get(key)
     if value is not None:
         return value, True
     value = render()
-    cache.set(key, value)
+    store.set(key, value)
     return value, False
 
 

@@ -352,6 +352,8 @@ class IndicatorForm(DesignSystemMixin, VersionedModelForm):
 class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
     """One year's value. Only a value with a stated source is accepted."""
 
+    replace = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = IndicatorValue
         fields = ["year", "value", "source", "source_note"]
@@ -362,3 +364,21 @@ class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
         self.fields["year"].validators += [MinValueValidator(1900), MaxValueValidator(LATEST_DATE.year)]
         self.fields["source"].queryset = Source.objects.exclude(kind="synthetic")
         self.fields["source"].help_text = _("The document that states the number. A value without a source is refused.")
+        self.fields["value"].validators.append(MinValueValidator(0))
+        self.existing = None
+
+    def clean(self):
+        cleaned = super().clean()
+        year = cleaned.get("year")
+        existing = IndicatorValue.objects.filter(indicator=self.indicator, year=year).select_related("source").first()
+        if existing is not None and not cleaned.get("replace"):
+            # Somebody entered this year already: show it, and replace it only when asked again.
+            self.existing = existing
+            self.data = self.data.copy()
+            self.data[self.add_prefix("replace")] = "on"
+            self.add_error(
+                "year",
+                _("%(year)s already has the value %(value)s (%(source)s). Save again to replace it.")
+                % {"year": year, "value": existing.value.normalize(), "source": existing.source},
+            )
+        return cleaned

@@ -19,6 +19,11 @@ from .status import MeasureStatus
 MAX_LINKS = 5
 
 
+def public_name(user):
+    """The name a person is shown by on public pages: never the user name, which is half of a login."""
+    return user.get_full_name() or str(_("(name not given)"))
+
+
 def validate_links(value):
     """Each non-empty line is a web address (http or https); at most MAX_LINKS of them."""
     lines = [line.strip() for line in (value or "").splitlines() if line.strip()]
@@ -488,7 +493,7 @@ class StatusUpdate(models.Model):
     def reporter_name(self):
         """Who stands behind the update: the person's name, or the source document."""
         if self.author_id:
-            return self.author.get_full_name() or self.author.get_username()
+            return public_name(self.author)
         return str(self.source) if self.source_id else ""
 
     @property
@@ -582,7 +587,7 @@ class Comment(models.Model):
 
     @property
     def author_name(self):
-        return self.author.get_full_name() or self.author.get_username()
+        return public_name(self.author)
 
 
 class ReviewVisit(models.Model):
@@ -614,7 +619,13 @@ class Indicator(models.Model):
     unit = models.CharField(_("unit"), max_length=80, help_text=_("What is counted, e.g. «deaths per year»."))
     target_value = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
     target_note = models.CharField(_("about the target"), max_length=300, blank=True)
-    direction = models.CharField(_("direction"), max_length=10, choices=IndicatorDirection.choices)
+    direction = models.CharField(
+        _("direction"),
+        max_length=10,
+        choices=IndicatorDirection.choices,
+        blank=True,
+        help_text=_("Leave empty when no source says which way is better."),
+    )
     commitments = models.ManyToManyField(
         Commitment, verbose_name=_("measures the commitments"), blank=True, related_name="indicators"
     )

@@ -78,7 +78,7 @@ def new_since_last_visit(user):
         .order_by("-created_at", "-id")[:NEW_ROWS]
     )
     updates = (
-        StatusUpdate.objects.filter(recorded_at__gt=since)
+        StatusUpdate.objects.filter(recorded_at__gt=since, author__isnull=False)
         .select_related("measure", "author", "period", "source")
         .order_by("-recorded_at", "-id")[:NEW_ROWS]
     )

@@ -1,6 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from tests.factories import make_user
 
@@ -17,17 +17,23 @@ def own_cache(settings):
     (A test runs inside a transaction that is never committed, so the data version, moved on at commit, would not
     change within it, and a cache would serve stale pages between a test's own changes.)
     """
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    settings.CACHES = {"default": dummy, "reports": dummy}
 
 
 @pytest.fixture
 def memory_cache(settings):
     """A memory cache of the test's own. Wrap changes in django_capture_on_commit_callbacks(execute=True) so the
     data version moves on as it does when a real transaction commits."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    settings.CACHES = {
+        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"tests-{name}"}
+        for name in ("default", "reports")
+    }
     cache.clear()
+    caches["reports"].clear()
     yield
     cache.clear()
+    caches["reports"].clear()
 
 
 @pytest.fixture

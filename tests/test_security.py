@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decisions.models import Commitment, Decision
-from measures.models import Measure, PeriodState, ReportingPeriod, StatusUpdate
+from measures.models import Comment, Indicator, IndicatorValue, Measure, PeriodState, ReportingPeriod, StatusUpdate
 from measures.roles import Role
 from tests.factories import (
     make_commitment,
@@ -37,6 +37,7 @@ def world():
         "period": make_period(year=2026, kind="t1", state=PeriodState.OPEN),
         "planned": make_period(year=2026, kind="t2"),
         "source": source,
+        "indicator": Indicator.objects.create(name="Overdosedødsfall", unit="per år", direction="lower", source=source),
         "people": {
             "reader": make_person("leser", Role.READER),
             "fagrad": make_person("fagrad", Role.FAGRAD),
@@ -96,6 +97,28 @@ def write_requests(world):
         ),
         ("close period", reverse("change_period_state", args=[p.pk, "close"]), {}),
         ("open period", reverse("change_period_state", args=[world["planned"].pk, "open"]), {}),
+        ("publish period", reverse("change_period_state", args=[p.pk, "publish"]), {}),
+        (
+            "add indicator",
+            reverse("add_indicator"),
+            {"name": "Ny indikator", "unit": "per år", "direction": "lower", "source": world["source"].pk},
+        ),
+        (
+            "edit indicator",
+            reverse("edit_indicator", args=[world["indicator"].pk]),
+            {
+                "name": "Nytt navn",
+                "unit": "per år",
+                "direction": "lower",
+                "source": world["source"].pk,
+                "seen_version": world["indicator"].version,
+            },
+        ),
+        (
+            "add indicator value",
+            reverse("add_indicator_value", args=[world["indicator"].pk]),
+            {"year": 2024, "value": "3", "source": world["source"].pk},
+        ),
     ]
 
 
@@ -106,6 +129,8 @@ def snapshot():
         list(Commitment.objects.values_list("title", "version").order_by("pk")),
         list(Decision.objects.values_list("title", "version").order_by("pk")),
         list(ReportingPeriod.objects.values_list("kind", "state", "version").order_by("pk")),
+        list(Indicator.objects.values_list("name", "version").order_by("pk")),
+        IndicatorValue.objects.count(),
     )
 
 
@@ -208,7 +233,7 @@ field_values = st.one_of(
 )
 
 
-@pytest.mark.parametrize("index", range(11))
+@pytest.mark.parametrize("index", range(15))
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_form_data_to_any_write_view_never_gives_a_server_error(client, world, index, data):
@@ -236,3 +261,22 @@ def test_random_form_data_to_any_write_view_never_gives_a_server_error(client, w
     payload = {key: data.draw(field_values) for key in keys}
     response = client.post(url, payload)
     assert response.status_code < 500, (name, payload)
+
+
+def test_only_the_advisory_council_and_coordinators_comment_and_only_the_responsible_answer(client, world):
+    measure = world["measure"]
+    url = reverse("add_comment", args=["measure", measure.pk])
+    response = client.post(url, {"body": "Anonym kommentar"})
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    for who in ["reader", "caseworker", "other caseworker"]:
+        client.force_login(world["people"][who])
+        assert client.post(url, {"body": f"{who} kommenterer"}).status_code == 403, who
+    assert not Comment.objects.exists()
+    client.force_login(world["people"]["fagrad"])
+    assert client.post(url, {"body": "Fagrådet spør"}).status_code == 302
+    question = Comment.objects.get()
+    for who, allowed in [("fagrad", False), ("other caseworker", False), ("caseworker", True), ("coordinator", True)]:
+        client.force_login(world["people"][who])
+        response = client.post(url, {"body": f"Svar fra {who}", "reply_to": question.pk})
+        assert response.status_code == (302 if allowed else 403), who
+    assert Comment.objects.filter(reply_to=question).count() == 2

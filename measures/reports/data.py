@@ -343,7 +343,7 @@ def status_report(*, period, params=None, today=None):
     related_measures = Measure.objects.filter(
         Q(pk__in=selected.order_by().values("pk")) | Q(pk__in=touched_measures(touched))
     )
-    updates = latest_updates(period=period, measures=related_measures, periods=periods, related=["period"])
+    updates = latest_updates(period=period, measures=related_measures, periods=periods, related=["period", "source"])
     before = status_at_period(period=previous, measures=selected, periods=periods) if previous is not None else {}
 
     entries = {}
@@ -480,11 +480,11 @@ def decision_followup(*, decision_id):
     Raises Decision.DoesNotExist. Six queries.
     """
     decision = Decision.objects.select_related("source").prefetch_related("themes").get(pk=decision_id)
-    measures = Measure.objects.select_related("latest_update", "responsible_unit").in_plan_order()
+    measures = Measure.objects.select_related("latest_update__source", "responsible_unit").in_plan_order()
     points = list(decision.points.prefetch_related(Prefetch("measures", queryset=measures)).order_by("number"))
     links = list(
         MeasureDecision.objects.filter(decision=decision)
-        .select_related("measure__latest_update", "measure__responsible_unit")
+        .select_related("measure__latest_update__source", "measure__responsible_unit")
         .order_by("measure__plan_id", "measure__number", "measure__title", "pk")
     )
     counts = Counter(point.status for point in points)
@@ -623,7 +623,7 @@ def _commitment_list(filterset):
 def _measure_list(filterset):
     records = [
         MeasureEntry(measure=measure, update=measure.latest_update, late=measure.is_late)
-        for measure in filterset.qs.select_related("source", "latest_update__period")
+        for measure in filterset.qs.select_related("source", "latest_update__period", "latest_update__source")
     ]
     chart = charts.status_bars(charts.measure_rows(Counter(entry.update and entry.update.status for entry in records)))
     return records, chart
@@ -700,3 +700,26 @@ def list_report(*, kind, params):
         chart=chart,
         count=len(records),
     )
+
+
+def list_params(*, kind, params):
+    """Only the GET parameters the list of `kind` understands (its filters and sort), in a fixed order: the key of
+    a cached list PDF, so made-up parameters cannot make the same PDF render again."""
+    filterset_class = LISTS[kind][0]
+    known = QueryDict(mutable=True)
+    for name in sorted(filterset_class.base_filters):
+        values = [value for value in params.getlist(name) if value.strip()]
+        if values:
+            known.setlist(name, sorted(values))
+    return known
+
+
+def list_size(*, kind, params):
+    """How many records the list of `kind` holds for `params` (one query)."""
+    filterset_class, queryset, _build = LISTS[kind]
+    return filterset_class(params or None, queryset=queryset()).qs.count()
+
+
+def status_report_size(*, params):
+    """How many measures a status report with the filter `params` covers (one query)."""
+    return MeasureFilter(params or None, queryset=Measure.objects.all()).qs.count()

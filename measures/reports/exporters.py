@@ -36,6 +36,7 @@ def _cached_pdf(parts, make_document, archive):
         CACHE_KIND,
         (*parts, "archive" if archive else "ua", get_language(), today.isoformat()),
         lambda: pdf.write_pdf(make_document(), archive=archive),
+        alias="reports",
     )
 
 
@@ -66,9 +67,7 @@ def measure(*, measure, archive=False):
 
 def public_list(*, kind, params, archive=False):
     """What the public list of `kind` shows for `params` (a QueryDict, the list's own GET), as a PDF download."""
-    params = params.copy()
-    params.pop("page", None)
-    params.pop("archive", None)
+    params = data.list_params(kind=kind, params=params)
     content, hit = _cached_pdf(
         ("list", kind, params.urlencode()), lambda: render.list_document(kind=kind, params=params), archive
     )

@@ -1,6 +1,7 @@
 """The report pages and downloads: the reports page where a politician picks a period and a filter, and the PDF of
 every list, decision and measure, as the reader sees it. Public, like the pages they come from."""
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -14,6 +15,19 @@ from . import data, exporters
 
 REPORT_FILTERS = data.STATUS_REPORT_FILTERS
 RECENT_DECISIONS = 12
+
+
+def _too_large(request, size):
+    """The page that says a report is too large to make for someone who is not logged in (413), or None.
+
+    A PDF of thousands of records takes minutes and gigabytes (see the README); nobody should be able to make the
+    server do that anonymously, over and over. The limit is settings.PUBLIC_REPORT_LIMIT.
+    """
+    limit = settings.PUBLIC_REPORT_LIMIT
+    if request.user.is_authenticated or size <= limit:
+        return None
+    context = {"size": size, "limit": limit}
+    return render(request, "reports/too_large.html", context, status=413)
 
 
 def _archive(request):
@@ -57,6 +71,9 @@ def status_report_pdf(request):
         if not periods:
             raise Http404("There are no reporting periods.")
         return _reports_page(request, filterset=filterset, period_key=key, periods=periods, status=400)
+    refusal = _too_large(request, data.status_report_size(params=params))
+    if refusal is not None:
+        return refusal
     return exporters.status_report(period=period, params=params, archive=_archive(request))
 
 
@@ -84,7 +101,11 @@ def list_pdf(kind):
 
     @require_GET
     def view(request):
-        return exporters.public_list(kind=kind, params=request.GET, archive=_archive(request))
+        params = data.list_params(kind=kind, params=request.GET)
+        refusal = _too_large(request, data.list_size(kind=kind, params=params))
+        if refusal is not None:
+            return refusal
+        return exporters.public_list(kind=kind, params=params, archive=_archive(request))
 
     view.__name__ = f"{kind}_list_pdf"
     view.__doc__ = f"The {kind} list as PDF, with the list's filters and order."

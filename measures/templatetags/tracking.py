@@ -3,10 +3,12 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from decisions.status import CommitmentStatus
 
@@ -90,3 +92,20 @@ def timeuntil_delta(delta):
 def status_label(value):
     """The plain label of a measure status value (None: not reported), for print."""
     return MeasureStatus(value).label if value else NOT_REPORTED_LABEL
+
+
+@register.simple_tag
+def report_date(update, fmt="DATE_FORMAT"):
+    """When a report was made: the date a person recorded it, or, for a status a public document states, what the
+    document says about its date (its loading into the database is no date of the status)."""
+    if update is None:
+        return ""
+    if update.author_id is None and update.source_id is not None:
+        return update.source.date_note or _("date not stated in the source")
+    return date_filter(timezone.localtime(update.recorded_at), fmt)
+
+
+@register.filter(name="report_date_filter")
+def report_date_filter(update):
+    """report_date as a filter (for use inside blocktranslate)."""
+    return report_date(update)

@@ -8,7 +8,7 @@ Changing links re-computes the commitments' rolled-up status at once.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -147,6 +147,8 @@ def change_period_state(request, pk, action):
         period = change(period=period, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except IntegrityError:  # a colleague opened another period at the same moment (only one can be open)
+        messages.error(request, _("Another period was opened at the same moment. Look at the list and try again."))
     else:
         messages.success(request, _("%(period)s: %(state)s.") % {"period": period, "state": period.get_state_display()})
     return redirect(reverse("period_list"))

@@ -108,9 +108,10 @@ def home(request):
         "measure_chart": charts.status_bars(charts.measure_rows(measure_counts)),
         "late_measures": late[:DASHBOARD_ROWS],
         "late_count": late.count(),
-        "recent_updates": StatusUpdate.objects.select_related("measure", "period", "author", "source").order_by(
-            "-recorded_at", "-id"
-        )[:DASHBOARD_ROWS],
+        # Reports people made; a status a source document states has no date of its own to be «recent» by.
+        "recent_updates": StatusUpdate.objects.filter(author__isnull=False)
+        .select_related("measure", "period", "author", "source")
+        .order_by("-recorded_at", "-id")[:DASHBOARD_ROWS],
         "moved_commitments": Commitment.objects.filter(status_changed_at__isnull=False)
         .select_related("decision", "platform")
         .order_by("-status_changed_at", "pk")[:DASHBOARD_ROWS],
@@ -245,7 +246,7 @@ def measure_list(request):
 def measure_detail(request, pk):
     measure = get_object_or_404(
         Measure.objects.select_related(
-            "plan", "parent", "responsible_unit", "latest_update", "source"
+            "plan", "parent", "responsible_unit", "latest_update__source", "source"
         ).prefetch_related("partners", "locations", "themes"),
         pk=pk,
     )

@@ -17,7 +17,7 @@ from ..models import Measure, Organisation, PeriodState, ReportingPeriod, Status
 from ..permissions import can_report_on, is_coordinator
 from ..services import record_status
 
-MEASURE_RELATED = ["plan", "responsible_unit", "latest_update__period"]
+MEASURE_RELATED = ["plan", "responsible_unit", "latest_update__period", "latest_update__source"]
 
 
 def _reportable_or_403(request, pk):

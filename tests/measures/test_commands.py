@@ -76,7 +76,20 @@ def test_local_users_are_never_made_with_production_settings(settings):
 def test_create_user_gives_the_role_and_units_with_a_password_from_the_environment(monkeypatch):
     unit = make_organisation(name="Helse Bergen", short_name="HB")
     monkeypatch.setenv("BERGEN_RUS_PASSWORD", "et-langt-og-godt-passord-42")
-    call_command("create_user", "kari", "--role", "caseworker", "--unit", "hb", "--email", "kari@example.no")
+    call_command(
+        "create_user",
+        "kari",
+        "--role",
+        "caseworker",
+        "--unit",
+        "hb",
+        "--email",
+        "kari@example.no",
+        "--first-name",
+        "Kari",
+        "--last-name",
+        "Nordmann",
+    )
     kari = get_user_model().objects.get(username="kari")
     assert kari.check_password("et-langt-og-godt-passord-42") and kari.email == "kari@example.no"
     assert roles_of(kari) == {Role.CASEWORKER} and list(kari.units.all()) == [unit]
@@ -92,12 +105,15 @@ def test_create_user_gives_the_role_and_units_with_a_password_from_the_environme
         (["--role", "caseworker"], "needs at least one --unit"),
         (["--role", "caseworker", "--unit", "Finnes ikke"], "No single unit"),
         (["--role", "boss"], "invalid choice"),
+        (["--role", "reader", "--first-name", "Ola"], "--last-name"),
+        (["--role", "reader", "--first-name", "Ola", "--last-name", "N", "--staff"], "Only coordinators"),
     ],
 )
 def test_create_user_refuses_what_it_cannot_do(monkeypatch, arguments, message):
     monkeypatch.setenv("BERGEN_RUS_PASSWORD", "et-langt-og-godt-passord-42")
+    names = [] if "--first-name" in arguments else ["--first-name", "Ola", "--last-name", "Nordmann"]
     with pytest.raises(CommandError, match=message):
-        call_command("create_user", "ola", *arguments)
+        call_command("create_user", "ola", *arguments, *names)
     assert not get_user_model().objects.exists()
 
 
@@ -105,5 +121,5 @@ def test_create_user_refuses_a_weak_password(monkeypatch):
     make_organisation(name="Etat")
     monkeypatch.setenv("BERGEN_RUS_PASSWORD", "123")
     with pytest.raises(CommandError):
-        call_command("create_user", "ola", "--role", "reader")
+        call_command("create_user", "ola", "--role", "reader", "--first-name", "Ola", "--last-name", "Nordmann")
     assert not get_user_model().objects.exists()

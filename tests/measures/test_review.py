@@ -214,7 +214,12 @@ def test_a_coordinator_enters_indicator_values_with_a_source_and_the_chart_follo
     assert 'id="id_source_error"' in missing_source.text and not IndicatorValue.objects.exists()
     assert client.post(url, {"year": 2023, "value": "21", "source": source.pk}).status_code == 302
     assert client.post(url, {"year": 2024, "value": "17", "source": source.pk}).status_code == 302
-    assert client.post(url, {"year": 2024, "value": "18", "source": source.pk}).status_code == 302  # a correction
+    asked = client.post(url, {"year": 2024, "value": "18", "source": source.pk})  # a correction: shown first
+    assert asked.status_code == 200 and "har allerede verdien 17" in asked.text
+    assert 'name="replace" value="on"' in asked.text
+    assert client.post(url, {"year": 2024, "value": "18", "source": source.pk, "replace": "on"}).status_code == 302
+    negative = client.post(url, {"year": 2022, "value": "-3", "source": source.pk})
+    assert 'id="id_value_error"' in negative.text
     values = dict(IndicatorValue.objects.values_list("year", "value"))
     assert values == {2023: 21, 2024: 18}
     assert IndicatorValue.history.filter(year=2024).count() == 2

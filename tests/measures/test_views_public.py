@@ -66,6 +66,8 @@ def build(n, *, author, year=2024):
         MeasureDecision.objects.create(measure=measure, decision=decision, role="adopted_plan")
         for step in range(n):
             report(measure, MeasureStatus.IN_PROGRESS, author, period=period, happened=f"Steg {step}")
+        if i % 2:  # as in the real records: the latest status is one a public document states (dated by it)
+            report(measure, MeasureStatus.IN_PROGRESS, None, source=decision.source, happened="Kilden sier det.")
         measures.append(measure)
     return {
         "theme": theme,

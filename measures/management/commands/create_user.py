@@ -34,12 +34,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, role, unit, email, first_name, last_name, password_env, staff, **options):
         units = [self._unit(name) for name in unit]
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first() or user_model(username=username)
+        if not (first_name or user.first_name) or not (last_name or user.last_name):
+            raise CommandError("Give --first-name and --last-name: reports and comments are signed with the name.")
         if staff and role != Role.COORDINATOR:
             raise CommandError("Only coordinators work in the back office (/admin/); leave out --staff.")
         if role == Role.CASEWORKER and not units:
             raise CommandError("A caseworker needs at least one --unit to report for.")
-        user_model = get_user_model()
-        user = user_model.objects.filter(username=username).first() or user_model(username=username)
         user.email = email or user.email
         user.first_name = first_name or user.first_name
         user.last_name = last_name or user.last_name

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from decisions.models import Source
+from decisions.models import Commitment, Source
 
 from ...services import rebuild_statuses
 
@@ -29,6 +29,8 @@ class Command(BaseCommand):
             call_command("loaddata", str(FIXTURE), verbosity=0)
             created = self._record_initial_history()
             changed = rebuild_statuses()
+            # The statuses come from documents, not from a change today: no commitment «changed status» at the import.
+            Commitment.objects.update(status_changed_at=None)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the real records: {created} rows, each with an initial history entry; "
