@@ -486,8 +486,24 @@ class StatusUpdate(models.Model):
         ]
 
     def __str__(self):
-        recorded = date_format(timezone.localtime(self.recorded_at), "SHORT_DATE_FORMAT")
-        return f"{self.get_status_display()} ({recorded})"
+        day = self.applies_on
+        when = date_format(day, "SHORT_DATE_FORMAT") if day else _("undated")
+        return f"{self.get_status_display()} ({when})"
+
+    @property
+    def applies_on(self):
+        """The day the status describes, or None when nobody knows it.
+
+        A person's report describes the day it was made. A status that a public document states describes the
+        document's time: its `as_of` when given, else the document's date; the moment it was loaded into the
+        database is no date of the status, so without either it is undated (None). Reads `source` for such a
+        status: select it with the update.
+        """
+        if self.author_id is not None:
+            return timezone.localdate(self.recorded_at)
+        if self.as_of is not None:
+            return self.as_of
+        return self.source.published_on if self.source_id else None
 
     @property
     def reporter_name(self):

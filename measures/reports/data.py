@@ -3,10 +3,13 @@ content of each report.
 
 A measure's **status at a period** is the status of its latest update (by `recorded_at`, then id) among the updates
 that count for that period: those reported into the period or an earlier one of the ordered sequence of periods
-(ordered by `ends_on`, then `starts_on`, then id), and those recorded before the period ended (before midnight after
-its last day, Europe/Oslo). A measure with no such update is «not reported» at that period. A commitment's status at
-a period is rolled up from its linked measures' statuses at that period by `measures.status.roll_up`, the same rule
-that keeps `Commitment.status` for today.
+(ordered by `ends_on`, then `starts_on`, then id), those a person recorded before the period ended (before midnight
+after its last day, Europe/Oslo), and those a public document states (no author, no period) whose date – `as_of`, else
+the document's `published_on` – is not after the period's last day. A status a document states without any date is
+known from before the first period: when it was loaded into the database is no date of the status. A measure with
+no such update is «not reported» at that period. A commitment's status at a period is rolled up from its linked
+measures' statuses at that period by `measures.status.roll_up`, the same rule that keeps `Commitment.status` for
+today.
 
 Every function here takes keyword arguments only and costs a fixed number of queries, whatever the number of
 measures, updates or commitments: the per-measure "latest update that counts" is one correlated subquery, read in
@@ -15,7 +18,7 @@ one query, never a query per measure.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
@@ -111,7 +114,14 @@ def updates_counting_for(*, period, periods=None):
     periods = ordered_periods() if periods is None else periods
     up_to = _period_order(period)
     same_or_earlier = [other.pk for other in periods if _period_order(other) <= up_to]
-    return StatusUpdate.objects.filter(Q(period_id__in=same_or_earlier) | Q(recorded_at__lt=period_end(period)))
+    reported_by_then = Q(author__isnull=False, recorded_at__lt=period_end(period))
+    last_day = period.ends_on
+    stated_by_then = Q(author__isnull=True, period__isnull=True) & (
+        Q(as_of__lte=last_day)
+        | Q(as_of__isnull=True, source__published_on__lte=last_day)
+        | Q(as_of__isnull=True, source__published_on__isnull=True)
+    )
+    return StatusUpdate.objects.filter(Q(period_id__in=same_or_earlier) | reported_by_then | stated_by_then)
 
 
 def _latest_update_ids(*, period, measures, periods):
@@ -321,7 +331,8 @@ def status_report(*, period, params=None, today=None):
       period of the sequence;
     - the commitments those measures fulfil, each with its status at `period` rolled up from all its measures
       (also those outside the filter);
-    - the commitments the same filter selects that nobody works on (no measure linked, follow-up required).
+    - the commitments the same filter selects that nobody works on (no measure linked, follow-up required), and
+      the number of those that only state a view (no measure linked, none required), which count but are not listed.
     A measure is late when its deadline is before the reference date (the period's last day, or today if earlier)
     and its status then is neither done nor cancelled. A fixed number of queries (about fifteen, most of them
     the filter's own choices when there is a filter).
@@ -369,11 +380,14 @@ def status_report(*, period, params=None, today=None):
 
     commitments = list(Commitment.objects.filter(pk__in=touched).select_related("decision", "platform"))
     in_scope = CommitmentFilter(params, queryset=Commitment.objects.all()).qs if params else Commitment.objects.all()
-    neglected = list(
-        in_scope.filter(requires_follow_up=True)
-        .filter(~Exists(through.objects.filter(commitment=OuterRef("pk"))))
-        .select_related("decision", "platform")
+    unlinked_commitments = list(
+        in_scope.filter(~Exists(through.objects.filter(commitment=OuterRef("pk")))).select_related(
+            "decision", "platform"
+        )
     )
+    neglected = [commitment for commitment in unlinked_commitments if commitment.requires_follow_up]
+    # Points that only state a view need no measure: counted (as «only a view»), never listed as neglected.
+    statements = len(unlinked_commitments) - len(neglected)
     position = {measure.pk: index for index, measure in enumerate(measures)}
     groups = _document_groups(commitments, neglected)
     shown = set()
@@ -400,6 +414,7 @@ def status_report(*, period, params=None, today=None):
             section.status = commitment_statuses[section.commitment.pk]
     commitment_counts = Counter(commitment_statuses.values())
     commitment_counts[CommitmentStatus.NOT_FOLLOWED_UP] += len(neglected)
+    commitment_counts[CommitmentStatus.STATEMENT] += statements
     measure_counts = Counter(entry.update.status if entry.update else None for entry in entries.values())
 
     return StatusReport(
@@ -410,7 +425,7 @@ def status_report(*, period, params=None, today=None):
         measure_chart=charts.status_bars(charts.measure_rows(measure_counts)),
         commitment_chart=charts.status_bars(charts.commitment_rows(commitment_counts)),
         measure_count=len(measures),
-        commitment_count=len(commitments) + len(neglected),
+        commitment_count=len(commitments) + len(neglected) + statements,
         late=sorted(
             (entry for entry in entries.values() if entry.late),
             key=lambda entry: (entry.measure.deadline, position[entry.measure.pk]),
@@ -508,14 +523,15 @@ class StatusSpell:
     """A stretch of consecutive reports with the same status: from the first to the last of them."""
 
     status: MeasureStatus
-    first: datetime
-    last: datetime
+    first: date | None
+    last: date | None
     reports: int
 
 
 def status_spells(history):
-    """The status timeline of one measure, newest first, from its (status, recorded_at) rows oldest first: one
-    StatusSpell per change of status, with the number of reports that kept it."""
+    """The status timeline of one measure, newest first, from its (status, date) rows oldest first: one StatusSpell
+    per change of status, with the number of reports that kept it. A date is None for a status a document states
+    without a date (see StatusUpdate.applies_on)."""
     spells = []
     for status, when in history:
         if spells and spells[-1].status == status:
@@ -567,8 +583,8 @@ def measure_summary(*, measure_id):
         .prefetch_related("partners", "locations")
         .get(pk=measure_id)
     )
-    history = measure.updates.order_by("recorded_at", "id").values_list("status", "recorded_at")
-    changes = status_spells(history)
+    history = measure.updates.select_related("source").order_by("recorded_at", "id")
+    changes = status_spells((update.status, update.applies_on) for update in history)
     links = []
     for evidence in (
         measure.updates.exclude(evidence_links="")

@@ -96,16 +96,26 @@ def status_label(value):
 
 @register.simple_tag
 def report_date(update, fmt="DATE_FORMAT"):
-    """When a report was made: the date a person recorded it, or, for a status a public document states, what the
-    document says about its date (its loading into the database is no date of the status)."""
+    """The day a status describes (StatusUpdate.applies_on), formatted, or «undated» for a status a document states
+    without a date; the moment it was loaded into the database is never shown as its date."""
     if update is None:
         return ""
-    if update.author_id is None and update.source_id is not None:
-        return update.source.date_note or _("date not stated in the source")
-    return date_filter(timezone.localtime(update.recorded_at), fmt)
+    day = update.applies_on
+    return date_filter(day, fmt) if day else _("undated")
 
 
 @register.filter(name="report_date_filter")
 def report_date_filter(update):
     """report_date as a filter (for use inside blocktranslate)."""
     return report_date(update)
+
+
+@register.filter
+def report_when(update):
+    """«reported 3. mars 2026» for a person's report; «stated in the source, 3. mars 2019» or «stated in the source,
+    undated» for a status a public document states."""
+    if update is None:
+        return ""
+    if update.author_id is not None:
+        return _("reported %(date)s") % {"date": report_date(update)}
+    return _("stated in the source, %(date)s") % {"date": report_date(update)}

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from decisions.models import CommitmentKind
 from decisions.status import CommitmentStatus
@@ -23,6 +24,7 @@ from tests.factories import (
     make_organisation,
     make_plan,
     make_platform,
+    make_source,
     make_theme,
     make_user,
 )
@@ -350,6 +352,22 @@ def test_a_measure_shows_its_timeline_newest_first_with_who_when_period_and_next
     assert "Ola Hansen" in timeline and "Kari Nordmann" in timeline
     assert "2. tertial 2025" in timeline and "Evaluere." in timeline
     assert "1. januar 2030" in page
+
+
+def test_a_status_a_document_states_is_dated_by_the_document_never_by_its_loading(client, caseworker):
+    document = make_source(title="Innlegg om lavterskeltilbudene")
+    measure = make_measure(title="Motgift i nesespray")
+    report(measure, MeasureStatus.IN_PROGRESS, None, source=document, happened="Utdelingen er i gang.")
+    page = client.get(reverse("measure_detail", args=[measure.pk])).text
+    loaded = date_format(timezone.localdate(), "DATE_FORMAT")
+    assert "ifølge kilden, udatert" in page and loaded not in page
+    assert "Innlegg om lavterskeltilbudene" in page.split('class="timeline"')[1]
+    dated = make_measure(title="Med dato")
+    report(dated, MeasureStatus.PLANNED, None, source=document, happened="Planlagt.", as_of=date(2019, 3, 1))
+    assert "ifølge kilden, 1. mars 2019" in client.get(reverse("measure_detail", args=[dated.pk])).text
+    # A person's report is dated by the day it was made.
+    report(measure, MeasureStatus.DONE, caseworker, happened="Ferdig.")
+    assert f"rapportert {loaded}" in client.get(reverse("measure_detail", args=[measure.pk])).text
 
 
 def test_a_place_shows_all_that_happens_there(client, caseworker):

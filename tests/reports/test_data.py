@@ -15,6 +15,7 @@ from tests.factories import (
     make_organisation,
     make_period,
     make_plan,
+    make_source,
     make_theme,
 )
 from tests.reports.helpers import update
@@ -82,6 +83,26 @@ def test_an_update_recorded_after_the_period_into_a_later_period_does_not_count(
     update(other, LATE, author=caseworker, on=date(2026, 4, 1), period=periods["year"])
 
     assert data.status_at_period(period=periods["t1"]) == {measure.pk: PLANNED, other.pk: LATE}
+
+
+def test_a_status_a_document_states_counts_from_its_date_not_from_when_it_was_loaded(periods, caseworker):
+    undated, dated, superseded = make_measure(), make_measure(), make_measure()
+    document = make_source(title="Et innlegg uten dato")
+    loaded = date(2026, 11, 30)  # the records were loaded after every period of 2026 had ended
+    update(undated, GOING, author=None, on=loaded, source=document)
+    update(dated, PLANNED, author=None, on=loaded, source=document, as_of=date(2026, 6, 15))
+    update(superseded, PLANNED, author=None, on=loaded, source=document)
+    update(superseded, DONE, author=caseworker, on=date(2026, 12, 1), period=periods["year"])
+
+    at = {kind: data.status_at_period(period=period) for kind, period in periods.items()}
+    # Undated: known before the first period, so it is the status at every period, never «a first report».
+    assert [at[kind].get(undated.pk) for kind in ("t1", "t2", "year")] == [GOING, GOING, GOING]
+    # Dated by `as_of`: from the period its date falls in.
+    assert [at[kind].get(dated.pk) for kind in ("t1", "t2", "year")] == [None, PLANNED, PLANNED]
+    # A person's later report takes over from the document.
+    assert [at[kind].get(superseded.pk) for kind in ("t1", "t2", "year")] == [PLANNED, PLANNED, DONE]
+    changed = {change.measure_id for change in data.changes_between(earlier=periods["t2"], later=periods["year"])}
+    assert changed == {superseded.pk}
 
 
 def test_a_measure_nobody_reported_on_by_then_is_left_out_as_not_reported(periods, caseworker):
@@ -199,7 +220,10 @@ def test_the_status_report_counts_sections_late_changed_and_neglected(periods, c
         "cancelled": 0,
     }
     counts = {row.value: row.count for row in report.commitment_chart["rows"]}
-    assert counts["delayed"] == 2 and counts["not_followed_up"] == 1 and sum(counts.values()) == 3
+    assert counts["delayed"] == 2 and counts["not_followed_up"] == 1
+    # A point that only states a view is counted (as the decision's follow-up counts it), but never listed as
+    # something nobody works on.
+    assert counts["statement"] == 1 and sum(counts.values()) == report.commitment_count == 4
     assert [entry.measure for entry in report.late] == [first]
     assert {entry.measure for entry in report.changes} == {first, second}
     assert report.not_followed_up == [neglected]

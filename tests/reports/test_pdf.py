@@ -23,6 +23,7 @@ from tests.factories import (
     make_period,
     make_plan,
     make_platform,
+    make_source,
     make_theme,
 )
 from tests.reports.helpers import figure_alternatives, font_names, page_texts, pdf_reader, structure_tags, update
@@ -195,6 +196,15 @@ def test_the_decision_follow_up_shows_each_point_what_was_done_and_its_status(wo
     assert "Ingen tiltak følger opp dette punktet." in document
     assert "Arbeid nr. 4 gjort." in document
     assert page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_UA_1).rules.failed == 0
+
+
+def test_the_measure_summary_dates_a_status_from_a_document_by_the_document(caseworker):
+    measure = make_measure(title="Akuttposten tar imot overdoser")
+    document = make_source(title="Innlegg om lavterskeltilbudene")
+    update(measure, GOING, author=None, on=date(2026, 11, 30), source=document)
+    text = " ".join(page_texts(pdf.write_pdf(render.measure_document(measure_id=measure.pk))))
+    assert "ifølge kilden, udatert" in text and "Pågår udatert" in text
+    assert "30. november 2026" not in text  # when the records were loaded is no date of the status
 
 
 def test_the_measure_summary_fits_one_page_with_a_long_history(caseworker):
