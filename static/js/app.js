@@ -7,3 +7,21 @@ document.addEventListener("htmx:afterSwap", function (event) {
     live.textContent = count.textContent.replace(/\s+/g, " ").trim();
   }
 });
+
+// A filter form sent by HTMX leaves out its empty fields, so the address it pushes is short enough to share and
+// names only the filters in use (the server reads a missing field and an empty one alike).
+document.addEventListener("htmx:configRequest", function (event) {
+  var data = event.detail.formData;
+  if (event.detail.verb !== "get" || !data) {
+    return;
+  }
+  Array.from(new Set(data.keys())).forEach(function (name) {
+    var values = data.getAll(name).filter(function (value) {
+      return value !== "";
+    });
+    data.delete(name);
+    values.forEach(function (value) {
+      data.append(name, value);
+    });
+  });
+});

@@ -70,6 +70,34 @@ def test_a_filter_updates_the_results_in_place_and_pushes_the_url(page, world):
     assert not watcher.take() + watch_fresh.take()
 
 
+def test_a_filter_taken_away_again_is_gone_from_the_results_and_the_url(page, world):
+    unit = world.unit
+    by_unit = Measure.objects.filter(responsible_unit=unit)
+    both = by_unit.filter(current_status=STATUS)
+    assert by_unit.count() > both.count(), "the test needs measures of the unit outside the status"
+    watcher = watch(page)
+    page.goto(reverse("measure_list"))
+    page.locator(f"form.filter-form input[name=status][value={STATUS}]").check()
+    expect(page).to_have_url(re.compile(rf"status={STATUS}"))
+    page.locator("form.filter-form select[name=unit]").select_option(str(unit.pk))
+    expect(page).to_have_url(re.compile(rf"unit={unit.pk}"))
+    expect(page.locator("#results tbody tr")).to_have_count(both.count())
+
+    page.locator(f"form.filter-form input[name=status][value={STATUS}]").uncheck()
+    expect(page).not_to_have_url(re.compile(r"status="))
+    expect(page.locator("#results tbody tr")).to_have_count(min(by_unit.count(), 25))
+    # The pushed URL names only the filter in use, once.
+    assert page.url.split("?", 1)[1] == f"unit={unit.pk}"
+    expect(page.locator(".active-filters .filter-chip")).to_have_count(1)
+
+    # That URL, shared or reloaded, shows the same.
+    fresh = page.context.new_page()
+    fresh.goto(page.url)
+    expect(fresh.locator(f"form.filter-form input[name=status][value={STATUS}]")).not_to_be_checked()
+    expect(fresh.locator("#results tbody tr")).to_have_count(min(by_unit.count(), 25))
+    assert not watcher.take()
+
+
 def test_without_javascript_the_filter_form_works_by_full_page_submit(open_context, world):
     page = open_context(java_script_enabled=False).new_page()
     watcher = watch(page)
