@@ -91,6 +91,23 @@ class StatusChoiceWidget(forms.RadioSelect):
     template_name = "forms/status_radios.html"
 
 
+class GroupedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes in groups, each group a fieldset with its name as legend (the commitments, by document)."""
+
+    template_name = "forms/grouped_checkboxes.html"
+
+
+def commitment_choices_by_document():
+    """Every commitment as a choice, grouped under its decision or platform, in the documents' own order."""
+    groups = {}
+    commitments = Commitment.objects.select_related("decision", "platform").order_by(
+        "platform_id", "decision_id", "number", "pk"
+    )
+    for commitment in commitments:
+        groups.setdefault(str(commitment.document), []).append((commitment.pk, str(commitment)))
+    return list(groups.items())
+
+
 class StatusReportForm(DesignSystemMixin, forms.Form):
     """A caseworker's report on one measure. Saved through measures.services.record_status."""
 
@@ -177,9 +194,9 @@ class MeasureForm(DesignSystemMixin, VersionedModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
             "deadline": DateInput,
             "themes": forms.CheckboxSelectMultiple,
-            "partners": forms.SelectMultiple(attrs={"size": 8}),
-            "locations": forms.SelectMultiple(attrs={"size": 6}),
-            "commitments": forms.SelectMultiple(attrs={"size": 12}),
+            "partners": forms.CheckboxSelectMultiple,
+            "locations": forms.CheckboxSelectMultiple,
+            "commitments": GroupedCheckboxes,
         }
 
     def __init__(self, *args, **kwargs):
@@ -187,6 +204,7 @@ class MeasureForm(DesignSystemMixin, VersionedModelForm):
         self.fields["description"].max_length = TEXT_LIMIT
         self.fields["deadline"].validators.append(check_date_range)
         self.fields["commitments"].queryset = Commitment.objects.select_related("decision", "platform")
+        self.fields["commitments"].choices = commitment_choices_by_document()
         self.fields["parent"].queryset = (
             Measure.objects.exclude(pk=self.instance.pk) if self.instance.pk else (Measure.objects.all())
         )
@@ -340,13 +358,14 @@ class IndicatorForm(DesignSystemMixin, VersionedModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
-            "commitments": forms.SelectMultiple(attrs={"size": 10}),
+            "commitments": GroupedCheckboxes,
             "themes": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commitments"].queryset = Commitment.objects.select_related("decision", "platform")
+        self.fields["commitments"].choices = commitment_choices_by_document()
 
 
 class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
