@@ -56,6 +56,11 @@ def filtered_list(request, *, filterset_class, queryset, template, title, pdf_ur
     return render(request, template, context)
 
 
+def measure_commitments(measure):
+    """The commitments `measure` answers to, in their documents' order (its page and the answer to a report)."""
+    return measure.commitments.select_related("decision", "platform").order_by("platform_id", "decision_id", "number")
+
+
 def record_context(request, obj, edit_url_name):
     """What a logged-in person sees on a record's page besides the record: its audit trail and an edit link."""
     user = request.user
@@ -254,9 +259,7 @@ def measure_detail(request, pk):
         "measure": measure,
         "status": measure.status,
         "updates": measure.updates.select_related("author", "period", "source").order_by("-recorded_at", "-id"),
-        "commitments": measure.commitments.select_related("decision", "platform").order_by(
-            "platform_id", "decision_id", "number"
-        ),
+        "commitments": measure_commitments(measure),
         "decision_links": measure.measuredecision_set.select_related("decision").order_by("decision__title"),
         "sub_measures": measure.sub_measures.select_related("responsible_unit").order_by("number", "title"),
         "can_report": can_report_on(request.user, measure),

@@ -16,6 +16,7 @@ from ..forms import StatusReportForm
 from ..models import Measure, Organisation, PeriodState, ReportingPeriod, StatusUpdate
 from ..permissions import can_report_on, is_coordinator
 from ..services import record_status
+from .public import measure_commitments
 
 MEASURE_RELATED = ["plan", "responsible_unit", "latest_update__period", "latest_update__source"]
 
@@ -80,8 +81,12 @@ def _add_errors(form, error):
 def _reported_fragment(request, measure):
     """After an HTMX report: the new status and timeline, swapped into the measure page out of band."""
     measure = Measure.objects.select_related(*MEASURE_RELATED).get(pk=measure.pk)
-    updates = measure.updates.select_related("author", "period", "source").order_by("-recorded_at", "-id")
-    return render(request, "reporting/_reported.html", {"measure": measure, "updates": updates})
+    context = {
+        "measure": measure,
+        "updates": measure.updates.select_related("author", "period", "source").order_by("-recorded_at", "-id"),
+        "commitments": measure_commitments(measure),
+    }
+    return render(request, "reporting/_reported.html", context)
 
 
 @login_required

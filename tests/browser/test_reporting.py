@@ -71,6 +71,32 @@ def test_a_caseworker_reports_and_sees_the_status_roll_up(page, world):
     assert not watcher.take()
 
 
+def test_a_report_made_in_place_updates_the_status_the_commitments_and_the_timeline(page, world):
+    watcher = watch(page)
+    measure, commitment = world.measure, world.commitment
+    log_in(page, world.caseworker)
+    page.goto(reverse("measure_detail", args=[measure.pk]))
+    main = page.locator("main")
+    page.evaluate("window.__marker = 1")
+    main.get_by_role("link", name="Rapporter status").click()
+    form = main.locator("#report-panel form.report-form")
+    expect(form).to_be_visible()
+    form.get_by_role("radio", name="Forsinket").check()
+    form.get_by_label("Hva som har skjedd").fill("Leverandøren trakk seg.")
+    form.get_by_role("button", name="Send rapport").click()
+
+    expect(main.locator("#report-panel [role=status]")).to_contain_text("er lagret")
+    expect(main.locator("#record-status .status-badge")).to_have_text("Forsinket")
+    expect(main.locator("#record-status")).to_contain_text("rapportert")
+    expect(main.locator("#timeline-list .timeline__item").first).to_contain_text("Leverandøren trakk seg.")
+    # The commitment's rolled-up status follows on the same page, without a reload.
+    row = main.locator("#measure-commitments li").filter(has=page.get_by_role("link", name=commitment.title))
+    expect(row.locator(".status-badge")).to_have_text("Forsinket")
+    expect(main.get_by_role("link", name=re.compile("Rapporter"))).to_have_count(1)
+    assert page.evaluate("window.__marker") == 1
+    assert not watcher.take()
+
+
 def test_a_caseworker_of_another_unit_is_refused(logged_in, world):
     page = logged_in(world.outsider)
     watcher = watch(page)
