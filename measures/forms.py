@@ -146,11 +146,22 @@ class StatusReportForm(DesignSystemMixin, forms.Form):
         self.measure = measure
         periods = ReportingPeriod.objects.accepting_reports().order_by("starts_on", "pk")
         self.fields["period"].queryset = periods
+        self.open_periods = list(periods)
+        if self.open_periods:
+            # While a period is open, every report counts for it: there is no choice of «no period».
+            self.fields["period"].empty_label = None
+            self.fields["period"].help_text = _("The report counts for the open period.")
         if not self.is_bound:
-            current = ReportingPeriod.objects.current()
-            self.fields["period"].initial = current.pk if current else None
+            self.fields["period"].initial = self.open_periods[0].pk if self.open_periods else None
             self.fields["seen_latest"].initial = measure.latest_update_id or 0
         self.colleague_update = None
+
+    def clean_period(self):
+        """A report sent without a period while one is open goes to the open period."""
+        period = self.cleaned_data.get("period")
+        if period is None and self.open_periods:
+            return self.open_periods[0]
+        return period
 
     def clean(self):
         cleaned = super().clean()

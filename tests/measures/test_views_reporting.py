@@ -122,6 +122,18 @@ def test_a_closed_period_takes_no_report(client, kari, unit, open_period, coordi
     assert not StatusUpdate.objects.exists()
 
 
+def test_while_a_period_is_open_every_report_counts_for_it(client, kari, unit, open_period, coordinator):
+    measure = make_measure(responsible_unit=unit)
+    client.force_login(kari)
+    form = client.get(reverse("report_status", args=[measure.pk])).text
+    assert "Ingen periode" not in form and f'<option value="{open_period.pk}" selected>' in form
+    assert post_report(client, measure, period="").status_code == 302
+    assert StatusUpdate.objects.get().period == open_period
+    # Between periods a report has no period, and the form says so.
+    close_period(period=open_period, user=coordinator)
+    assert "Ingen periode (mellom to perioder)" in client.get(reverse("report_status", args=[measure.pk])).text
+
+
 def test_markup_in_a_report_is_shown_as_text(client, kari, unit, open_period):
     measure = make_measure(responsible_unit=unit)
     client.force_login(kari)
