@@ -9,6 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -59,6 +61,12 @@ def _display(model_field, value, related_names):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.BooleanField):
         return str(_("yes") if value else _("no"))
+    if isinstance(model_field, models.DateTimeField):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(model_field, models.DateField):
+        return date_format(value, "DATE_FORMAT")
+    if isinstance(model_field, models.DecimalField):
+        return number_format(value)
     return str(value)
 
 

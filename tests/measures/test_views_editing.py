@@ -76,6 +76,13 @@ def test_linking_a_measure_to_a_commitment_rolls_it_up_and_is_in_the_history(cli
     trail = page.split('id="trail-heading"')[1]
     assert "Anne Koordinator" in trail and "Helse- og overdoseteam" in trail
 
+    # Dates in the trail are written as dates, in Norwegian.
+    data = form_data(client, url)
+    data["deadline"] = "2027-03-31"
+    assert client.post(url, data).status_code == 302
+    trail = client.get(reverse("measure_detail", args=[measure.pk])).text.split('id="trail-heading"')[1]
+    assert "31. mars 2027" in trail and "2027-03-31" not in trail
+
 
 def test_the_second_of_two_simultaneous_saves_is_refused_with_both_versions_shown(client, anne, bjorn):
     measure = make_measure(title="Opprinnelig tittel", description="Opprinnelig beskrivelse")
