@@ -3,6 +3,7 @@
 from datetime import date
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
@@ -412,3 +413,20 @@ class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
                 % {"year": year, "value": existing.value.normalize(), "source": existing.source},
             )
         return cleaned
+
+
+# The account forms, in the same markup as every other form.
+class LoginForm(DesignSystemMixin, auth_forms.AuthenticationForm):
+    pass
+
+
+class PasswordChangeForm(DesignSystemMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(DesignSystemMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(DesignSystemMixin, auth_forms.SetPasswordForm):
+    pass

@@ -30,11 +30,17 @@ def _linked_commitments(measure):
     return set(measure.commitments.values_list("pk", flat=True)) if measure.pk else set()
 
 
+def _record_heading(record, edit_heading, new_heading):
+    """«Edit measure: <its saved name>», or «New measure» for a record not saved yet."""
+    return f"{edit_heading}: {record}" if record.pk else new_heading
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_measure(request, pk=None):
     measure = get_object_or_404(Measure, pk=pk) if pk else Measure()
     _require(request.user, "measures.change_measure" if pk else "measures.add_measure")
+    heading = _record_heading(measure, _("Edit measure"), _("New measure"))  # before the form changes the instance
     form = MeasureForm(request.POST or None, instance=measure)
     links = MeasureDecisionFormSet(request.POST or None, instance=measure, prefix="decisions")
     if request.method == "POST":
@@ -52,7 +58,7 @@ def edit_measure(request, pk=None):
         "form": form,
         "links": links,
         "record": measure,
-        "heading": _("Edit measure") if measure.pk else _("New measure"),
+        "heading": heading,
     }
     return render(request, "editing/edit_measure.html", context)
 
@@ -67,6 +73,7 @@ def edit_record(request, *, model, pk, form_class, headings, after_save=None, re
     meta = model._meta
     _require(request.user, f"{meta.app_label}.{'change' if pk else 'add'}_{meta.model_name}")
     record = get_object_or_404(model, pk=pk) if pk else model()
+    heading = _record_heading(record, *headings)  # before the form changes the instance
     form = form_class(request.POST or None, instance=record, initial=initial)
     if request.method == "POST":
         with transaction.atomic():
@@ -77,7 +84,6 @@ def edit_record(request, *, model, pk, form_class, headings, after_save=None, re
                     after_save(saved)
                 messages.success(request, _("«%(title)s» is saved.") % {"title": saved})
                 return redirect(redirect_to or saved.get_absolute_url())
-    heading = headings[0] if record.pk else headings[1]
     return render(request, "editing/edit_record.html", {"form": form, "record": record, "heading": heading})
 
 

@@ -107,6 +107,7 @@ def test_the_second_of_two_simultaneous_saves_is_refused_with_both_versions_show
     assert "Bjørn Kollega" in conflict
     assert "Bjørns tittel" in conflict and "Annes tittel" in conflict and "Annes nye beskrivelse" in conflict
     assert 'value="Annes tittel"' in response.text  # her input is kept in the form
+    assert ">Rediger tiltak: Bjørns tittel</h1>" in response.text  # the heading names the record as it is saved
 
     # Saving again, having seen the other version, keeps hers.
     again = {**annes, "seen_version": re.search(r'name="seen_version" value="(\d+)"', response.text).group(1)}

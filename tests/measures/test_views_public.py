@@ -266,7 +266,9 @@ def test_an_htmx_request_gets_only_the_results_and_a_plain_request_the_whole_pag
     assert partial.text.lstrip().startswith('<div id="results"')
     assert "Ett tiltak" in partial.text and "<html" not in partial.text
     whole = client.get(url)
-    assert "<html" in whole.text and 'id="results"' in whole.text and f'hx-get="{reverse("measure_list")}"' in whole.text
+    assert (
+        "<html" in whole.text and 'id="results"' in whole.text and f'hx-get="{reverse("measure_list")}"' in whole.text
+    )
 
 
 @pytest.mark.parametrize(
