@@ -119,9 +119,12 @@ def period_completeness(request, pk=None):
     if not is_coordinator(request.user):
         raise PermissionDenied(_("Only coordinators see the completeness of a period."))
     if pk is None:
-        period = ReportingPeriod.objects.current()
+        # The open period; between periods the one that ended last (it was open once, so it has reports).
+        period = ReportingPeriod.objects.current() or (
+            ReportingPeriod.objects.exclude(state=PeriodState.PLANNED).order_by("-ends_on", "-pk").first()
+        )
         if period is None:
-            messages.info(request, _("No reporting period is open or planned."))
+            messages.info(request, _("No reporting period has been opened yet."))
             return redirect("period_list")
         return redirect("period_completeness", pk=period.pk)
     period = get_object_or_404(ReportingPeriod, pk=pk)

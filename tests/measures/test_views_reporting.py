@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from decisions.models import Commitment
 from decisions.status import CommitmentStatus
-from measures.models import PeriodState, StatusUpdate
+from measures.models import PeriodState, ReportingPeriod, StatusUpdate
 from measures.roles import Role
 from measures.services import close_period, record_status
 from measures.status import MeasureStatus
@@ -218,6 +218,18 @@ def test_period_completeness_counts_per_unit_and_names_who_is_missing(client, ka
     assert "Mangler rapport" in row and "Rapportert" not in row and "Kari Nordmann" in row
     silent = page.split("Enhet uten folk")[1].split("</tr>")[0]
     assert "ingen" in silent
+
+
+def test_completeness_without_a_period_shows_the_open_one_or_else_the_one_that_ended_last(client, open_period):
+    client.force_login(make_person("koord", Role.COORDINATOR))
+    assert client.get(reverse("period_completeness_current")).url == reverse("period_completeness", args=[open_period.pk])
+    close_period(period=open_period, user=None)
+    make_period(year=2027, kind="t1")  # planned: nobody has reported into it
+    assert client.get(reverse("period_completeness_current")).url == reverse("period_completeness", args=[open_period.pk])
+    ReportingPeriod.objects.all().delete()
+    make_period(year=2027, kind="t1")
+    response = client.get(reverse("period_completeness_current"), follow=True)
+    assert "Ingen rapporteringsperiode er åpnet ennå" in response.text
 
 
 def test_report_pages_cost_the_same_queries_with_few_and_many_records(client, kari, unit, open_period):
