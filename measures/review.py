@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from decisions.models import Commitment
 
-from .models import Comment, ReviewVisit, StatusUpdate
+from .models import Comment, Measure, ReviewVisit, StatusUpdate
 
 COMMENT_LIMIT = 5000
 NEW_ROWS = 50
+# How many late measures and neglected commitments an overview lists (each with a link to all of them).
+OVERVIEW_ROWS = 8
 
 
 @transaction.atomic
@@ -59,6 +61,7 @@ def threads(comments):
 @dataclass
 class NewSinceVisit:
     since: object
+    first_visit: bool
     comments: list
     updates: list
     commitments: list
@@ -87,9 +90,26 @@ def new_since_last_visit(user):
         .select_related("decision", "platform")
         .order_by("-status_changed_at", "pk")[:NEW_ROWS]
     )
-    return NewSinceVisit(since, list(comments), list(updates), list(commitments))
+    return NewSinceVisit(since, visit is None, list(comments), list(updates), list(commitments))
 
 
 def mark_visited(user, when=None):
     """Remember that `user` has seen the review now. Side effect: one ReviewVisit row written."""
     ReviewVisit.objects.update_or_create(user=user, defaults={"seen_at": when or timezone.now()})
+
+
+def late_and_neglected(today=None):
+    """What is late and what nobody works on, for the overviews (the dashboard and the review).
+
+    The first OVERVIEW_ROWS of each with their counts: measures past their deadline that are neither done nor
+    cancelled, soonest deadline first, and commitments that need a measure and have none. Four queries when read.
+    """
+    today = today or timezone.localdate()
+    late = Measure.objects.late(today).select_related("plan", "responsible_unit").order_by("deadline", "pk")
+    neglected = Commitment.objects.not_followed_up().select_related("decision", "platform")
+    return {
+        "late_measures": late[:OVERVIEW_ROWS],
+        "late_count": late.count(),
+        "not_followed_up": neglected[:OVERVIEW_ROWS],
+        "not_followed_up_count": neglected.count(),
+    }

@@ -83,6 +83,11 @@ def record_status(
     return update
 
 
+# The reason written on the history entries of the real records when they are loaded (load_real_records): what the
+# public documents state, not a change anyone made on that day.
+IMPORT_REASON = "Import av faste data fra fixtures/real_records.json"
+
+
 def refresh_commitment_statuses(commitment_ids=None, *, user=None):
     """Re-compute the rolled-up status of these commitments (all when None) and store those that changed.
 

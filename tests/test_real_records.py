@@ -228,6 +228,20 @@ def test_the_injection_room_pledge_and_its_one_measure(records):
     assert pledge.status == CommitmentStatus.IN_PROGRESS
 
 
+def test_loading_is_no_date_of_a_status_and_no_change_of_one(records, client):
+    pledge = Commitment.objects.get(
+        platform__isnull=False, title__icontains="sprøyterom", summary__icontains="lovverket"
+    )
+    # One history entry per record, holding the status rolled up from what the documents state.
+    assert [row.status for row in pledge.history.all()] == [CommitmentStatus.IN_PROGRESS]
+    assert not Commitment.objects.filter(status_changed_at__isnull=False).exists()
+    page = client.get(pledge.get_absolute_url()).text
+    timeline = page.split('id="status-history-heading"')[1].split("</section>")[0]
+    assert "Slik kildene viser" in timeline and "<time" not in timeline
+    home = client.get("/").text
+    assert "Ingen forpliktelser har endret status ennå" in home
+
+
 def test_the_overdose_team_pledge_cites_the_trondheim_model_and_has_no_measure(records):
     pledge = Commitment.objects.get(platform__isnull=False, title__icontains="overdoseteam")
     assert "Trondheim" in pledge.summary and "fagråd" in pledge.source_note.lower()

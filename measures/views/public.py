@@ -23,7 +23,9 @@ from .. import charts
 from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter, active_filters
 from ..models import ActionPlan, Location, Measure, MeasureDecision, Organisation, StatusUpdate
 from ..permissions import can_edit, can_report_on, can_see_history
+from ..review import late_and_neglected
 from ..search import ranked
+from ..services import IMPORT_REASON
 from ..status import NOT_REPORTED_COLOUR, MeasureStatus
 from .review import comment_context
 
@@ -106,13 +108,10 @@ def home(request):
     today = timezone.localdate()
     commitment_counts = dict(Commitment.objects.values_list("status").annotate(n=Count("pk")))
     measure_counts = dict(Measure.objects.values_list("current_status").annotate(n=Count("pk")))
-    late = Measure.objects.late(today).select_related(*MEASURE_LIST_RELATED).order_by("deadline", "pk")
-    not_followed = Commitment.objects.not_followed_up().select_related("decision", "platform")
     context = {
         "commitment_chart": charts.status_bars(charts.commitment_rows(commitment_counts)),
         "measure_chart": charts.status_bars(charts.measure_rows(measure_counts)),
-        "late_measures": late[:DASHBOARD_ROWS],
-        "late_count": late.count(),
+        **late_and_neglected(today),
         # Reports people made; a status a source document states has no date of its own to be «recent» by.
         "recent_updates": StatusUpdate.objects.filter(author__isnull=False)
         .select_related("measure", "period", "author", "source")
@@ -120,8 +119,6 @@ def home(request):
         "moved_commitments": Commitment.objects.filter(status_changed_at__isnull=False)
         .select_related("decision", "platform")
         .order_by("-status_changed_at", "pk")[:DASHBOARD_ROWS],
-        "not_followed_up": not_followed[:DASHBOARD_ROWS],
-        "not_followed_up_count": not_followed.count(),
         "themes": Theme.objects.all(),
         "today": today,
     }
@@ -157,9 +154,12 @@ def commitment_detail(request, pk):
         .select_related("decision", "measure")
         .order_by("decision__title", "measure__title")
     )
+    history = commitment.history.order_by("history_date", "history_id").values_list(
+        "status", "history_date", "history_change_reason"
+    )
+    # The status the real records were loaded with is what the documents state; the day of loading is no date of it.
     status_history = charts.status_changes(
-        commitment.history.order_by("history_date", "history_id").values_list("status", "history_date"),
-        CommitmentStatus,
+        ((status, None if reason == IMPORT_REASON else when) for status, when, reason in history), CommitmentStatus
     )
     context = {
         "commitment": commitment,

@@ -18,7 +18,7 @@ from ..forms import CommentForm, IndicatorForm, IndicatorValueForm
 from ..models import Comment, Indicator, IndicatorValue, Measure, PeriodState, ReportingPeriod
 from ..permissions import can_answer, can_comment, is_coordinator
 from ..progress import progress
-from ..review import mark_visited, new_since_last_visit, post_comment, threads
+from ..review import late_and_neglected, mark_visited, new_since_last_visit, post_comment, threads
 from .editing import edit_record
 
 TARGETS = {"measure": Measure, "commitment": Commitment, "period": ReportingPeriod}
@@ -82,6 +82,7 @@ def review(request):
     new = new_since_last_visit(request.user)
     context = {
         "new": new,
+        **late_and_neglected(),
         "periods": ReportingPeriod.objects.exclude(state="planned").order_by("-ends_on")[:8],
         "indicators": Indicator.objects.all(),
     }

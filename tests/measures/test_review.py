@@ -192,11 +192,15 @@ def test_an_empty_or_overlong_comment_is_refused(client, team):
 def test_the_review_shows_what_is_new_since_the_last_visit(client, team):
     measure = make_measure(title="Nytt siden sist", responsible_unit=team["unit"])
     client.force_login(team["frode"])
-    client.get(reverse("review"))  # the first visit
+    first = client.get(reverse("review")).text
+    assert "Dette er ditt første besøk" in first
+    # What is late and what nobody works on are there as on the dashboard.
+    assert 'id="late-heading"' in first and 'id="nobody-heading"' in first
     record_status(measure=measure, status=MeasureStatus.DELAYED, happened="Forsinket.", author=team["kari"])
     Comment.objects.create(author=team["koord"], body="En ny kommentar", measure=measure)
 
     page = client.get(reverse("review")).text
+    assert "siden forrige besøk" in page and "første besøk" not in page
     assert "Nytt siden sist" in page.split('id="new-reports"')[1]
     assert "En ny kommentar" in page.split('id="new-comments"')[1]
     again = client.get(reverse("review")).text

@@ -12,10 +12,9 @@ from django.db import transaction
 
 from decisions.models import Commitment, Source
 
-from ...services import rebuild_statuses
+from ...services import IMPORT_REASON, rebuild_statuses
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "real_records.json"
-IMPORT_REASON = "Import av faste data fra fixtures/real_records.json"
 
 
 class Command(BaseCommand):
@@ -27,10 +26,11 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             call_command("loaddata", str(FIXTURE), verbosity=0)
-            created = self._record_initial_history()
             changed = rebuild_statuses()
-            # The statuses come from documents, not from a change today: no commitment «changed status» at the import.
+            # The statuses come from documents, not from a change today: no commitment «changed status» at the import,
+            # and each record's history starts with one import entry that holds its rolled-up status.
             Commitment.objects.update(status_changed_at=None)
+            created = self._record_initial_history()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the real records: {created} rows, each with an initial history entry; "
