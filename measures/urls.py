@@ -23,6 +23,7 @@ urlpatterns = [
     path("steder/<id:pk>/", public_page(public.location_detail), name="location_detail"),
     path("enheter/", public_page(public.organisation_list), name="organisation_list"),
     path("enheter/<id:pk>/", public_page(public.organisation_detail), name="organisation_detail"),
+    path("kilder/", public_page(public.source_list), name="source_list"),
     path("kilder/<id:pk>/", public_page(public.source_detail), name="source_detail"),
     path("sok/", public_page(public.search), name="search"),
     path("statuser/", public_page(public.status_legend), name="status_legend"),

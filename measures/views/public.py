@@ -359,6 +359,13 @@ def organisation_detail(request, pk):
 
 
 @require_GET
+def source_list(request):
+    """Every public document the records are taken from."""
+    sources = Source.objects.order_by("kind", "title", "pk")
+    return render(request, "tracking/source_list.html", {"page": page_of(sources, request.GET.get("page"), PER_PAGE * 2)})
+
+
+@require_GET
 def source_detail(request, pk):
     source = get_object_or_404(Source, pk=pk)
     context = {

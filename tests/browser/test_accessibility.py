@@ -72,6 +72,7 @@ LISTS = [
     "indicator_list",
     "reports",
     "status_legend",
+    "source_list",
 ]
 
 

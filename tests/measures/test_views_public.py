@@ -110,6 +110,7 @@ def pages(world):
         "organisations": reverse("organisation_list"),
         "organisation": reverse("organisation_detail", args=[world["unit"].pk]),
         "source": reverse("source_detail", args=[world["source"].pk]),
+        "sources": reverse("source_list"),
         "search": reverse("search") + "?q=tiltak",
         "statuses": reverse("status_legend"),
     }
@@ -468,3 +469,13 @@ def test_the_language_switch_only_follows_addresses_on_this_site(client):
     response = client.get(reverse("choose_language", args=["en"]) + "?next=https://evil.example/")
     assert response.status_code == 302 and response.url == "/"
     assert client.get(reverse("choose_language", args=["xx"])).status_code == 404
+
+
+def test_the_source_documents_are_listed_with_what_is_known_of_their_date(client):
+    dated = make_source(title="Bystyrets vedtak om nullvisjon", published_on=date(2021, 9, 21), case_number="2021/42")
+    undated = make_source(title="Innlegg om lavterskeltilbudene", date_note="Udatert; trolig høsten 2014.")
+    page = client.get(reverse("source_list")).text
+    assert f'href="{reverse("source_detail", args=[dated.pk])}"' in page
+    assert "21. september 2021" in page and "sak 2021/42" in page
+    assert f'href="{reverse("source_detail", args=[undated.pk])}"' in page and "trolig høsten 2014" in page
+    assert 'href="/kilder/"' in client.get(reverse("home")).text  # reached from every page's footer
