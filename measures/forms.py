@@ -245,8 +245,31 @@ class MeasureDecisionForm(DesignSystemMixin, forms.ModelForm):
         fields = ["decision", "role"]
 
 
+class BaseMeasureDecisionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """A new link that is saved already (a colleague added it meanwhile, or the form was tampered with) is
+        explained next to its row instead of failing on the database's unique constraint."""
+        super().clean()
+        if not self.instance.pk:
+            return
+        saved = set(MeasureDecision.objects.filter(measure=self.instance).values_list("decision_id", "role"))
+        for form in self.extra_forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not form.has_changed() or data.get("DELETE") or data.get("decision") is None:
+                continue
+            if (data["decision"].pk, data.get("role")) in saved:
+                form.add_error("decision", _("This link is saved already; leave the row empty."))
+
+
 MeasureDecisionFormSet = forms.inlineformset_factory(
-    Measure, MeasureDecision, form=MeasureDecisionForm, extra=1, can_delete=True, max_num=20, validate_max=True
+    Measure,
+    MeasureDecision,
+    form=MeasureDecisionForm,
+    formset=BaseMeasureDecisionFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
 )
 
 

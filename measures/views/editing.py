@@ -44,16 +44,22 @@ def edit_measure(request, pk=None):
     form = MeasureForm(request.POST or None, instance=measure)
     links = MeasureDecisionFormSet(request.POST or None, instance=measure, prefix="decisions")
     if request.method == "POST":
+        # The form locks the measure's row while it checks the version, so the check and the save are one step.
         with transaction.atomic():
             before = _linked_commitments(measure)
             if form.is_valid() and links.is_valid():
-                form.bump_version()
-                saved = form.save()
-                links.instance = saved
-                links.save()
-                refresh_commitment_statuses(before | _linked_commitments(saved), user=request.user)
-                messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
-                return redirect("measure_detail", pk=saved.pk)
+                try:
+                    with transaction.atomic():
+                        form.bump_version()
+                        saved = form.save()
+                        links.instance = saved
+                        links.save()
+                        refresh_commitment_statuses(before | _linked_commitments(saved), user=request.user)
+                except IntegrityError:  # the same link saved by a colleague between the check and the save
+                    form.add_error(None, _("A colleague saved the same link at the same moment. Look, then save again."))
+                else:
+                    messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
+                    return redirect("measure_detail", pk=saved.pk)
     context = {
         "form": form,
         "links": links,

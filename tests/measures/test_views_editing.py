@@ -84,6 +84,31 @@ def test_linking_a_measure_to_a_commitment_rolls_it_up_and_is_in_the_history(cli
     assert "31. mars 2027" in trail and "2027-03-31" not in trail
 
 
+def test_a_link_a_colleague_saved_meanwhile_is_explained_not_a_server_error(client, anne, bjorn):
+    measure = make_measure(title="Regulert møteplass")
+    decision = make_decision(title="Vedtaket om tiltak 5")
+    url = reverse("edit_measure", args=[measure.pk])
+    new_link = {"decisions-0-decision": str(decision.pk), "decisions-0-role": "amended"}
+    client.force_login(anne)
+    annes = {**form_data(client, url), **new_link}
+    client.force_login(bjorn)
+    bjorns = {**form_data(client, url), **new_link}
+    assert client.post(url, bjorns).status_code == 302
+
+    client.force_login(anne)
+    conflict = client.post(url, annes)
+    assert conflict.status_code == 200 and 'class="conflict"' in conflict.text
+    again = {**annes, "seen_version": re.search(r'name="seen_version" value="(\d+)"', conflict.text).group(1)}
+    response = client.post(url, again)
+    assert response.status_code == 200
+    assert "Denne koblingen er allerede lagret" in response.text
+    assert MeasureDecision.objects.filter(measure=measure).count() == 1
+    # The same when the form is made to claim it holds no saved rows.
+    tampered = {**form_data(client, url), **new_link, "decisions-INITIAL_FORMS": "0"}
+    assert "Denne koblingen er allerede lagret" in client.post(url, tampered).text
+    assert MeasureDecision.objects.filter(measure=measure).count() == 1
+
+
 def test_the_second_of_two_simultaneous_saves_is_refused_with_both_versions_shown(client, anne, bjorn):
     measure = make_measure(title="Opprinnelig tittel", description="Opprinnelig beskrivelse")
     url = reverse("edit_measure", args=[measure.pk])
