@@ -4,6 +4,8 @@ A longer number can name no record; matching it here makes such an address an or
 in the database driver.
 """
 
+import re
+
 
 class IdConverter:
     regex = "[0-9]{1,18}"
@@ -13,3 +15,12 @@ class IdConverter:
 
     def to_url(self, value):
         return str(value)
+
+
+def parse_id(text):
+    """`text` as a record id (ASCII digits only, as the URL converter takes them), or None.
+
+    str.isdigit() is not enough: it accepts «²» and «٣», which int() refuses or reads as another number.
+    """
+    text = (text or "").strip()
+    return int(text) if re.fullmatch(IdConverter.regex, text) else None

@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from bergen_rus.converters import parse_id
 from decisions.models import Body, Commitment, CommitmentKind, Decision, Platform, Theme
 from decisions.status import CommitmentStatus
 
@@ -51,8 +52,9 @@ def measure_status_condition(values):
 def parse_document(value):
     """'decision-3' -> ('decision', 3); anything malformed -> (None, None)."""
     kind, _sep, pk = (value or "").partition("-")
-    if kind in {"decision", "platform", "plan"} and pk.isdigit():
-        return kind, int(pk)
+    pk = parse_id(pk)
+    if kind in {"decision", "platform", "plan"} and pk is not None:
+        return kind, pk
     return None, None
 
 

@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 
+from bergen_rus.converters import parse_id
 from decisions.models import Commitment, Decision
 from decisions.status import CommitmentStatus
 
@@ -81,10 +82,11 @@ def period_key(period):
 def find_period(key):
     """The ReportingPeriod named by period_key() («2026-t2») or by its id («17»), or None. One query."""
     year, _sep, kind = (key or "").strip().partition("-")
-    if year.isdigit() and kind in PeriodKind.values:
-        return ReportingPeriod.objects.filter(year=int(year), kind=kind).first()
-    if year.isdigit() and not kind:
-        return ReportingPeriod.objects.filter(pk=int(year)).first()
+    year = parse_id(year)
+    if year is not None and kind in PeriodKind.values:
+        return ReportingPeriod.objects.filter(year=year, kind=kind).first()
+    if year is not None and not kind:
+        return ReportingPeriod.objects.filter(pk=year).first()
     return None
 
 

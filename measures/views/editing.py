@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bergen_rus.converters import parse_id
 from decisions.models import Commitment, Decision
 
 from ..forms import CommitmentForm, DecisionForm, MeasureDecisionFormSet, MeasureForm, PeriodForm
@@ -56,7 +58,8 @@ def edit_measure(request, pk=None):
                         links.save()
                         refresh_commitment_statuses(before | _linked_commitments(saved), user=request.user)
                 except IntegrityError:  # the same link saved by a colleague between the check and the save
-                    form.add_error(None, _("A colleague saved the same link at the same moment. Look, then save again."))
+                    message = _("A colleague saved the same link at the same moment. Look, then save again.")
+                    form.add_error(None, message)
                 else:
                     messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
                     return redirect("measure_detail", pk=saved.pk)
@@ -98,7 +101,7 @@ def edit_record(request, *, model, pk, form_class, headings, after_save=None, re
 def edit_commitment(request, pk=None):
     initial = {}
     if not pk:
-        initial = {key: request.GET.get(key) for key in ("decision", "platform") if request.GET.get(key, "").isdigit()}
+        initial = {key: parse_id(request.GET.get(key)) for key in ("decision", "platform")}
     return edit_record(
         request,
         model=Commitment,
@@ -154,7 +157,7 @@ def change_period_state(request, pk, action):
     period = get_object_or_404(ReportingPeriod, pk=pk)
     change = PERIOD_ACTIONS.get(action)
     if change is None:
-        raise PermissionDenied(_("Unknown action."))
+        raise Http404("Unknown action.")
     try:
         period = change(period=period, user=request.user)
     except ValidationError as error:

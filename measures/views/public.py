@@ -362,7 +362,8 @@ def organisation_detail(request, pk):
 def source_list(request):
     """Every public document the records are taken from."""
     sources = Source.objects.order_by("kind", "title", "pk")
-    return render(request, "tracking/source_list.html", {"page": page_of(sources, request.GET.get("page"), PER_PAGE * 2)})
+    page = page_of(sources, request.GET.get("page"), PER_PAGE * 2)
+    return render(request, "tracking/source_list.html", {"page": page})
 
 
 @require_GET

@@ -6,11 +6,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bergen_rus.converters import parse_id
 from decisions.models import Commitment
 
 from .. import charts
@@ -44,12 +46,11 @@ def add_comment(request, kind, pk):
     """Write a comment on a record, or (with `reply_to`) answer one. Back to the record's comments afterwards."""
     model = TARGETS.get(kind)
     if model is None:
-        raise PermissionDenied(_("Unknown kind of record."))
+        raise Http404("Unknown kind of record.")
     record = get_object_or_404(model, pk=pk)
     reply_to = None
     if request.POST.get("reply_to"):
-        reply_id = request.POST["reply_to"]
-        reply_to = get_object_or_404(Comment, pk=int(reply_id) if reply_id.isdigit() and len(reply_id) < 19 else 0)
+        reply_to = get_object_or_404(Comment, pk=parse_id(request.POST["reply_to"]) or 0)
         if reply_to.target != record:
             raise PermissionDenied(_("That comment belongs to another record."))
         if not can_answer(request.user, reply_to):

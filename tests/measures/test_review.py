@@ -185,7 +185,12 @@ def test_an_empty_or_overlong_comment_is_refused(client, team):
     client.post(url, {"body": "   "})
     client.post(url, {"body": "x" * 5001})
     assert not Comment.objects.exists()
-    assert client.post(reverse("add_comment", args=["nonsense", 1]), {"body": "x"}).status_code == 403
+    assert client.post(reverse("add_comment", args=["nonsense", 1]), {"body": "x"}).status_code == 404
+    # An answer to a comment that cannot exist: not found, whatever digits are sent (²: a digit int() refuses).
+    for reply_to in ["²", "٣", "9" * 30, "-1"]:
+        response = client.post(url, {"body": "Svar", "reply_to": reply_to})
+        assert response.status_code == 404, reply_to
+    assert not Comment.objects.exists()
     assert client.post(reverse("add_comment", args=["measure", 999999]), {"body": "x"}).status_code == 404
 
 

@@ -279,6 +279,7 @@ def test_an_htmx_request_gets_only_the_results_and_a_plain_request_the_whole_pag
         "theme=abc",
         "unit=999999",
         "document=plan-notanumber",
+        "document=plan-%C2%B2",
         "late=maybe",
         "sort=-password",
         "page=-3",

@@ -51,6 +51,7 @@ def test_a_period_is_found_by_its_short_name_or_its_id(periods):
     assert data.find_period(str(periods["t1"].pk)) == periods["t1"]
     assert data.find_period("2026-summer") is None
     assert data.find_period("") is None
+    assert data.find_period("²-t1") is None and data.find_period("²") is None
     assert data.period_key(periods["t2"]) == "2026-t2"
 
 
