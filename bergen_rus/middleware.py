@@ -1,4 +1,6 @@
-"""Language selection: Norwegian bokmål unless the user has chosen another language on the site.
+"""The project's own middleware: the language, and addresses no page can answer.
+
+Language selection: Norwegian bokmål unless the user has chosen another language on the site.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language header, so an English-language browser would
 get English pages. A Norwegian public service speaks Norwegian by default; English is there for those who choose it
@@ -6,6 +8,7 @@ get English pages. A Norwegian public service speaks Norwegian by default; Engli
 """
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -24,3 +27,20 @@ class ChosenLanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         translation.deactivate()
         return response
+
+
+class NoNullCharacterMiddleware:
+    """Refuse (400) an address with a NUL character in its path or query string.
+
+    No address of this site has one, and PostgreSQL refuses NUL in text, so without this a NUL in a search box of
+    a page that sends its query to the database unchecked (the back office's autocomplete) would end in a 500.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET
+        if "\x00" in request.path or any("\x00" in key + "".join(query.getlist(key)) for key in query):
+            raise BadRequest("A NUL character in the address.")
+        return self.get_response(request)

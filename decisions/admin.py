@@ -7,15 +7,40 @@ rolled-up status, and the roll-up rule lives in measures (which imports decision
 import itertools
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
+
+from bergen_rus.converters import parse_id
 
 from .forms import VersionedModelForm, save_own_fields
 from .history import m2m_members
 from .models import Source, Theme
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class SafeInitialDataMixin:
+    """Initial values from the address of an «add» page (`?measure=3`) only where they can name a record.
+
+    A number too long for any key would reach the database driver and fail there with an overflow (a 500); such a
+    value is left out, and the field starts empty.
+    """
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation:
+                continue
+            values = value if isinstance(value, list) else [value]
+            if any(parse_id(str(item)) is None for item in values):
+                del initial[name]
+        return initial
+
+
+class HistoryAdmin(SafeInitialDataMixin, SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose history page costs a fixed number of queries.
 
     The library diffs many-to-many fields with two queries per history row; here each tracked many-to-many field

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from decisions.admin import HistoryAdmin, VersionedAdmin
+from decisions.admin import HistoryAdmin, SafeInitialDataMixin, VersionedAdmin
 from decisions.forms import VersionedModelForm, save_own_fields
 from decisions.models import Commitment, Decision, Platform
 
@@ -348,7 +348,7 @@ class StatusUpdateForm(forms.ModelForm):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
+class StatusUpdateAdmin(SafeInitialDataMixin, admin.ModelAdmin):
     """Status updates can be added and read, never changed or deleted: the history is append-only."""
 
     form = StatusUpdateForm

@@ -289,3 +289,17 @@ def test_editing_a_point_on_the_decision_page_bumps_its_version(coordinator_clie
     assert coordinator_client.post(url, data).status_code == 302
     point.refresh_from_db()
     assert (point.title, point.version) == ("Etter", 2)
+
+
+def test_odd_addresses_in_the_back_office_are_answered_calmly(coordinator_client):
+    measure = make_measure(title="Et tiltak")
+    add = reverse("admin:measures_statusupdate_add")
+    assert f'value="{measure.pk}" selected' in coordinator_client.get(f"{add}?measure={measure.pk}").text
+    # An id too long for any key: the field starts empty instead of failing in the database driver.
+    assert coordinator_client.get(f"{add}?measure={'1' * 25}").status_code == 200
+    assert coordinator_client.get(reverse("admin:measures_measure_add") + "?commitments=1,²").status_code == 200
+    # A NUL character in an address is refused with a plain answer, whatever the page.
+    autocomplete = reverse("admin:autocomplete") + "?app_label=measures&model_name=statusupdate&field_name=measure"
+    response = coordinator_client.get(autocomplete + "&term=%00")
+    assert response.status_code == 400 and "Adressen kan ikke leses" in response.text
+    assert coordinator_client.get(reverse("measure_list") + "?q=a%00b").status_code == 400
