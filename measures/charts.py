@@ -121,7 +121,7 @@ def indicator_chart(indicator, values):
                 "label_y": f"{min(y - 4, MARGIN_TOP + plot_h - 4):.1f}",
                 "year_y": f"{INDICATOR_HEIGHT - 12:.1f}",
                 "year": str(value.year),
-                "value": _number(number),
+                "value": number_text(number),
             }
         )
     return {
@@ -131,15 +131,17 @@ def indicator_chart(indicator, values):
         "axis_x1": str(MARGIN_LEFT),
         "axis_x2": str(INDICATOR_WIDTH - MARGIN_RIGHT),
         "axis_y": f"{MARGIN_TOP + plot_h:.1f}",
-        "top_label": _number(top),
+        "top_label": number_text(top),
         "top_y": f"{MARGIN_TOP + 4:.1f}",
-        "target_y": f"{y_of(target):.1f}" if target is not None else None,
-        "target_label": _number(target) if target is not None else None,
+        # A target of 0 lies on the axis; drawn just above it, so it can be seen.
+        "target_y": f"{min(y_of(target), MARGIN_TOP + plot_h - 2):.1f}" if target is not None else None,
+        "target_label": number_text(target) if target is not None else None,
         "summary": "; ".join(f"{bar['year']}: {bar['value']}" for bar in bars),
     }
 
 
-def _number(number):
-    """A number as Norwegian readers write it: decimal comma, no needless decimals."""
-    text = f"{number:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+def number_text(number):
+    """A number as Norwegian readers write it: a space between thousands, a decimal comma, at most two decimals and
+    none that say nothing («41 000», «9,5», «0»)."""
+    text = f"{float(number):,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\u00a0").replace(".", ",")

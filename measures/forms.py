@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from decisions.forms import VersionedModelForm
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 
+from .charts import number_text
 from .models import (
     ActionPlan,
     Indicator,
@@ -416,9 +417,7 @@ class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         self.fields["year"].validators += [MinValueValidator(1900), MaxValueValidator(LATEST_DATE.year)]
-        self.fields["source"].queryset = Source.objects.exclude(kind="synthetic")
         self.fields["source"].help_text = _("The document that states the number. A value without a source is refused.")
-        self.fields["value"].validators.append(MinValueValidator(0))
         self.existing = None
 
     def clean(self):
@@ -433,7 +432,7 @@ class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
             self.add_error(
                 "year",
                 _("%(year)s already has the value %(value)s (%(source)s). Save again to replace it.")
-                % {"year": year, "value": existing.value.normalize(), "source": existing.source},
+                % {"year": year, "value": number_text(existing.value), "source": existing.source},
             )
         return cleaned
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from decisions.models import Commitment, Decision, Source, Theme
+from decisions.models import Commitment, Decision, Source, SourceKind, Theme
 
 from .status import MeasureStatus
 
@@ -671,9 +671,14 @@ class IndicatorValue(models.Model):
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    # A real number needs a real document: never a synthetic one (the pages, the back office and the forms obey).
     source = models.ForeignKey(
-        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="indicator_values"
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="indicator_values",
+        limit_choices_to=~Q(kind=SourceKind.SYNTHETIC),
     )
     source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
     entered_by = models.ForeignKey(
@@ -697,6 +702,12 @@ class IndicatorValue(models.Model):
             models.UniqueConstraint(fields=["indicator", "year"], name="indicatorvalue_one_per_year"),
             # Years people can mean.
             models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="indicatorvalue_year"),
+            # Every indicator counts something: a count is never negative.
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="indicatorvalue_not_negative",
+                violation_error_message=_("A value is never negative."),
+            ),
         ]
 
     def __str__(self):

@@ -303,3 +303,27 @@ def test_odd_addresses_in_the_back_office_are_answered_calmly(coordinator_client
     response = coordinator_client.get(autocomplete + "&term=%00")
     assert response.status_code == 400 and "Adressen kan ikke leses" in response.text
     assert coordinator_client.get(reverse("measure_list") + "?q=a%00b").status_code == 400
+
+
+def test_the_back_office_keeps_the_rules_of_indicator_values(coordinator_client, coordinator):
+    source = make_source(title="Dødsårsaksregisteret")
+    synthetic = make_source(title="Syntetisk kilde", kind="synthetic")
+    indicator = Indicator.objects.create(name="Overdosedødsfall", unit="per år", source=source)
+    url = reverse("admin:measures_indicator_change", args=[indicator.pk])
+    data = {
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "source": source.pk,
+        "seen_version": indicator.version,
+        "values-TOTAL_FORMS": "1",
+        "values-INITIAL_FORMS": "0",
+        "values-0-year": "2020",
+        "values-0-value": "-42",
+        "values-0-source": source.pk,
+    }
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200 and "større enn eller lik 0" in response.text
+    response = coordinator_client.post(url, {**data, "values-0-value": "3", "values-0-source": synthetic.pk})
+    assert response.status_code == 200 and not IndicatorValue.objects.exists()
+    assert coordinator_client.post(url, {**data, "values-0-value": "3"}).status_code == 302
+    assert IndicatorValue.objects.get().entered_by == coordinator

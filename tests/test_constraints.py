@@ -7,7 +7,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from decisions.models import Commitment, CommitmentKind, Platform
-from measures.models import ActionPlan, Measure, MeasureDecision, ReportingPeriod, StatusUpdate
+from measures.models import (
+    ActionPlan,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    MeasureDecision,
+    ReportingPeriod,
+    StatusUpdate,
+)
 from tests.factories import (
     make_commitment,
     make_decision,
@@ -126,3 +134,12 @@ def test_a_measure_with_status_history_cannot_be_deleted():
     with pytest.raises(ProtectedError):
         measure.delete()
     assert Measure.objects.filter(pk=measure.pk).exists()
+
+
+def test_an_indicator_value_below_zero_or_outside_the_years_people_mean_is_refused():
+    source = make_source()
+    indicator = Indicator.objects.create(name="Overdosedødsfall", unit="per år", source=source)
+    refused(lambda: IndicatorValue.objects.create(indicator=indicator, year=2024, value=-1, source=source))
+    refused(lambda: IndicatorValue.objects.create(indicator=indicator, year=1850, value=3, source=source))
+    IndicatorValue.objects.create(indicator=indicator, year=2024, value=0, source=source)
+    refused(lambda: IndicatorValue.objects.create(indicator=indicator, year=2024, value=2, source=source))

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from decisions.status import CommitmentStatus
 
+from .. import charts
+from ..models import public_name
 from ..status import NOT_REPORTED_LABEL, MeasureStatus
 
 register = template.Library()
@@ -119,3 +121,15 @@ def report_when(update):
     if update.author_id is not None:
         return _("reported %(date)s") % {"date": report_date(update)}
     return _("stated in the source, %(date)s") % {"date": report_date(update)}
+
+
+@register.filter
+def number(value):
+    """A number in Norwegian writing (measures.charts.number_text); empty for None."""
+    return "" if value is None else charts.number_text(value)
+
+
+@register.filter(name="public_name")
+def public_name_filter(user):
+    """The name a person is shown by (measures.models.public_name), never their user name."""
+    return public_name(user)

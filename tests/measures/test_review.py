@@ -236,6 +236,17 @@ def test_a_coordinator_enters_indicator_values_with_a_source_and_the_chart_follo
     page = client.get(reverse("indicator_detail", args=[indicator.pk])).text
     svg = page.split("<svg")[1].split("</svg>")[0]
     assert "2023: 21; 2024: 18" in svg and "stroke-dasharray" in svg  # the bars and the target line
+    # Who entered a value is shown by name, never by user name (this coordinator has given no name).
+    table = page.split("<table")[1]
+    assert "(navn ikke oppgitt)" in table and "koord," not in table
+
+    # Numbers as Norwegians write them, the same in the chart and the table.
+    big = Indicator.objects.create(name="Besøk", unit="besøk per år", source=source)
+    IndicatorValue.objects.create(indicator=big, year=2023, value="41000", source=source)
+    IndicatorValue.objects.create(indicator=big, year=2024, value="9.50", source=source)
+    page = client.get(reverse("indicator_detail", args=[big.pk])).text
+    assert "2023: 41\u00a0000; 2024: 9,5" in page.split("<svg")[1]
+    assert ">41\u00a0000</td>" in page and ">9,5</td>" in page and "9,50" not in page
 
     client.force_login(team["frode"])
     assert client.post(url, {"year": 2022, "value": "1", "source": source.pk}).status_code == 403
