@@ -20,8 +20,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+import django_filters
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -730,6 +731,40 @@ def list_params(*, kind, params):
         if values:
             known.setlist(name, sorted(values))
     return known
+
+
+def list_filterset(*, kind, params):
+    """The list of `kind`'s own FilterSet for the GET parameters it understands."""
+    filterset_class, queryset, _build = LISTS[kind]
+    known = list_params(kind=kind, params=params)
+    return filterset_class(known or None, queryset=queryset())
+
+
+def canonical_params(filterset):
+    """The valid filter values of a bound, valid `filterset` written one way only: records by id, lists in order.
+
+    The key of a cached report: «theme=1», «theme=01» and «theme=1&unit=» select the same and must not render the
+    same report again. Empty filters are left out; a sort keeps its order.
+    """
+    canonical = QueryDict(mutable=True)
+    for name in sorted(filterset.filters):
+        values = _as_strings(filterset.form.cleaned_data.get(name))
+        if not isinstance(filterset.filters[name], django_filters.OrderingFilter):
+            values = sorted(values)
+        if values:
+            canonical.setlist(name, values)
+    return canonical
+
+
+def _as_strings(value):
+    if value is None or value == "":
+        return []
+    if isinstance(value, Model):
+        return [str(value.pk)]
+    if isinstance(value, QuerySet | list | tuple | set):
+        return [text for item in value for text in _as_strings(item)]
+    text = str(value).strip()
+    return [text] if text else []
 
 
 def list_size(*, kind, params):

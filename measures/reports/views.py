@@ -3,8 +3,9 @@ every list, decision and measure, as the reader sees it. Public, like the pages 
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from decisions.models import Body, Decision
@@ -71,6 +72,7 @@ def status_report_pdf(request):
         if not periods:
             raise Http404("There are no reporting periods.")
         return _reports_page(request, filterset=filterset, period_key=key, periods=periods, status=400)
+    params = data.canonical_params(filterset) if params else params
     refusal = _too_large(request, data.status_report_size(params=params))
     if refusal is not None:
         return refusal
@@ -101,7 +103,12 @@ def list_pdf(kind):
 
     @require_GET
     def view(request):
-        params = data.list_params(kind=kind, params=request.GET)
+        filterset = data.list_filterset(kind=kind, params=request.GET)
+        if filterset.is_bound and not filterset.is_valid():
+            # Filter values no list understands: the list's own page explains them next to the filters.
+            context = {"list_url": reverse(f"{kind}_list") + "?" + request.GET.urlencode()}
+            return render(request, "reports/bad_filters.html", context, status=400)
+        params = data.canonical_params(filterset) if filterset.is_bound else QueryDict()
         refusal = _too_large(request, data.list_size(kind=kind, params=params))
         if refusal is not None:
             return refusal

@@ -246,7 +246,27 @@ def test_a_huge_report_is_only_made_for_people_who_are_logged_in(client, casewor
 
 
 def test_made_up_parameters_do_not_make_a_list_pdf_render_again(client, caseworker, memory_cache):
-    build(1, author=caseworker, year=2026)
+    world = build(1, author=caseworker, year=2026)
     first = client.get(reverse("decision_list_pdf") + "?x=1")
     second = client.get(reverse("decision_list_pdf") + "?x=2&y=3")
     assert (first["X-Report-Cache"], second["X-Report-Cache"]) == ("miss", "hit")
+    # The same selection written another way is the same PDF.
+    theme = world["theme"].pk
+    url = reverse("measure_list_pdf")
+    assert client.get(f"{url}?theme={theme}")["X-Report-Cache"] == "miss"
+    for same in (f"?theme={theme}&unit=&q=", f"?q=&theme={theme}&page=3", f"?theme={theme}&theme={theme}&late="):
+        assert client.get(url + same)["X-Report-Cache"] == "hit", same
+    assert client.get(f"{url}?status=in_progress&status=done")["X-Report-Cache"] == "miss"
+    assert client.get(f"{url}?status=done&status=in_progress")["X-Report-Cache"] == "hit"
+    status = reverse("status_report_pdf") + "?period=2026-t2"
+    assert client.get(f"{status}&theme={theme}")["X-Report-Cache"] == "miss"
+    assert client.get(f"{status}&unit=&theme={theme}&theme={theme}")["X-Report-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("query", ["unit=abc", "sort=unknown", "theme=999999", "status=bogus", "unit=" + "9" * 30])
+def test_filter_values_no_list_knows_make_no_pdf(client, caseworker, memory_cache, query):
+    build(1, author=caseworker, year=2026)
+    response = client.get(reverse("measure_list_pdf") + "?" + query)
+    assert response.status_code == 400 and "Filtrene kan ikke brukes" in response.text
+    assert f'href="{reverse("measure_list")}?' in response.text
+    assert not caches["reports"]._cache  # nothing rendered, nothing cached
