@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 def choose_language(request, code):
     """Switch the interface language (a link, so public pages need no form and can be cached for everyone).
 

@@ -99,7 +99,7 @@ def cached_for_the_public(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated or "messages" in request.COOKIES:
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated or "messages" in request.COOKIES:
             return view(request, *args, **kwargs)
         parts = (
             request.get_full_path(),

@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from decisions.models import Body, Decision
 
@@ -48,7 +48,7 @@ def _reports_page(request, *, filterset, period_key, periods, status=200):
     return render(request, "reports/reports.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def reports(request):
     """Pick a period and a filter, and download the status report."""
     periods = data.ordered_periods()
@@ -58,7 +58,7 @@ def reports(request):
     return _reports_page(request, filterset=filterset, period_key=key, periods=periods)
 
 
-@require_GET
+@require_safe
 def status_report_pdf(request):
     """The status report as PDF. A period or filter that does not exist is explained on the reports page (400)."""
     params = data.status_report_params(request.GET)
@@ -79,7 +79,7 @@ def status_report_pdf(request):
     return exporters.status_report(period=period, params=params, archive=_archive(request))
 
 
-@require_GET
+@require_safe
 def progress_pdf(request, pk):
     """The progress report of a period; like its page, public once the period is published."""
     period = get_object_or_404(ReportingPeriod, pk=pk)
@@ -88,12 +88,12 @@ def progress_pdf(request, pk):
     return exporters.progress(period=period, archive=_archive(request))
 
 
-@require_GET
+@require_safe
 def decision_pdf(request, pk):
     return exporters.decision(decision=get_object_or_404(Decision, pk=pk), archive=_archive(request))
 
 
-@require_GET
+@require_safe
 def measure_pdf(request, pk):
     return exporters.measure(measure=get_object_or_404(Measure, pk=pk), archive=_archive(request))
 
@@ -101,7 +101,7 @@ def measure_pdf(request, pk):
 def list_pdf(kind):
     """The view of a list's PDF: exactly what the list page shows for the same GET parameters, every page of it."""
 
-    @require_GET
+    @require_safe
     def view(request):
         filterset = data.list_filterset(kind=kind, params=request.GET)
         if filterset.is_bound and not filterset.is_valid():

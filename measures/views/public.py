@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from decisions.history import audit_trail
 from decisions.models import Commitment, Decision, Platform, Source, Theme
@@ -103,7 +103,7 @@ def results_template(template):
     return f"{folder}/_{name.removesuffix('_list.html')}_results.html"
 
 
-@require_GET
+@require_safe
 def home(request):
     today = timezone.localdate()
     commitment_counts = dict(Commitment.objects.values_list("status").annotate(n=Count("pk")))
@@ -125,7 +125,7 @@ def home(request):
     return render(request, "tracking/home.html", context)
 
 
-@require_GET
+@require_safe
 def commitment_list(request):
     queryset = (
         Commitment.objects.select_related("decision", "platform")
@@ -142,7 +142,7 @@ def commitment_list(request):
     )
 
 
-@require_GET
+@require_safe
 def commitment_detail(request, pk):
     commitment = get_object_or_404(
         Commitment.objects.select_related("decision__source", "platform__source", "source").prefetch_related("themes"),
@@ -174,7 +174,7 @@ def commitment_detail(request, pk):
     return render(request, "tracking/commitment_detail.html", context)
 
 
-@require_GET
+@require_safe
 def decision_list(request):
     queryset = (
         Decision.objects.select_related("source")
@@ -198,7 +198,7 @@ def decision_list(request):
     )
 
 
-@require_GET
+@require_safe
 def decision_detail(request, pk):
     decision = get_object_or_404(Decision.objects.select_related("source").prefetch_related("themes"), pk=pk)
     points = decision.points.prefetch_related(
@@ -219,7 +219,7 @@ def decision_detail(request, pk):
     return render(request, "tracking/decision_detail.html", context)
 
 
-@require_GET
+@require_safe
 def platform_detail(request, pk):
     platform = get_object_or_404(Platform.objects.select_related("source"), pk=pk)
     pledges = platform.pledges.prefetch_related(
@@ -235,7 +235,7 @@ def platform_detail(request, pk):
     return render(request, "tracking/platform_detail.html", context)
 
 
-@require_GET
+@require_safe
 def measure_list(request):
     return filtered_list(
         request,
@@ -247,7 +247,7 @@ def measure_list(request):
     )
 
 
-@require_GET
+@require_safe
 def measure_detail(request, pk):
     measure = get_object_or_404(
         Measure.objects.select_related(
@@ -270,7 +270,7 @@ def measure_detail(request, pk):
     return render(request, "tracking/measure_detail.html", context)
 
 
-@require_GET
+@require_safe
 def plan_list(request):
     queryset = (
         ActionPlan.objects.select_related("adopted_by")
@@ -291,7 +291,7 @@ def plan_list(request):
     )
 
 
-@require_GET
+@require_safe
 def plan_detail(request, pk):
     plan = get_object_or_404(
         ActionPlan.objects.select_related("adopted_by", "source").prefetch_related("themes"), pk=pk
@@ -310,13 +310,13 @@ def plan_detail(request, pk):
     return render(request, "tracking/plan_detail.html", context)
 
 
-@require_GET
+@require_safe
 def location_list(request):
     locations = Location.objects.select_related("operator").annotate(measure_count=Count("measures"))
     return render(request, "tracking/location_list.html", {"locations": locations})
 
 
-@require_GET
+@require_safe
 def location_detail(request, pk):
     location = get_object_or_404(Location.objects.select_related("operator", "source"), pk=pk)
     measures = location.measures.select_related(*MEASURE_LIST_RELATED).in_plan_order()
@@ -337,7 +337,7 @@ def location_detail(request, pk):
     return render(request, "tracking/location_detail.html", context)
 
 
-@require_GET
+@require_safe
 def organisation_list(request):
     organisations = Organisation.objects.annotate(
         responsible_count=Count("responsible_for", distinct=True), partner_count=Count("partner_in", distinct=True)
@@ -345,7 +345,7 @@ def organisation_list(request):
     return render(request, "tracking/organisation_list.html", {"organisations": organisations})
 
 
-@require_GET
+@require_safe
 def organisation_detail(request, pk):
     organisation = get_object_or_404(Organisation.objects.select_related("source"), pk=pk)
     context = {
@@ -358,7 +358,7 @@ def organisation_detail(request, pk):
     return render(request, "tracking/organisation_detail.html", context)
 
 
-@require_GET
+@require_safe
 def source_list(request):
     """Every public document the records are taken from."""
     sources = Source.objects.order_by("kind", "title", "pk")
@@ -366,7 +366,7 @@ def source_list(request):
     return render(request, "tracking/source_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def source_detail(request, pk):
     source = get_object_or_404(Source, pk=pk)
     context = {
@@ -385,19 +385,19 @@ def source_detail(request, pk):
     return render(request, "tracking/source_detail.html", context)
 
 
-@require_GET
+@require_safe
 def status_legend(request):
     context = {"measure_rows": charts.measure_rows({}), "commitment_rows": charts.commitment_rows({})}
     return render(request, "tracking/status_legend.html", context)
 
 
-@require_GET
+@require_safe
 def platform_list(request):
     platforms = Platform.objects.annotate(pledge_count=Count("pledges"))
     return render(request, "tracking/platform_list.html", {"platforms": platforms})
 
 
-@require_GET
+@require_safe
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     sections = []
@@ -424,7 +424,7 @@ def search(request):
     return render(request, "tracking/search.html", context)
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=24 * 60 * 60, public=True)
 def status_css(request):
     """The status colours as CSS classes, written from the one place that defines them (the status enums)."""

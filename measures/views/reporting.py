@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ..forms import StatusReportForm
 from ..models import Measure, Organisation, PeriodState, ReportingPeriod, StatusUpdate
@@ -90,7 +90,7 @@ def _reported_fragment(request, measure):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_measures(request):
     """What a caseworker is responsible for, what still needs a report in the open period, and what is late."""
     period = ReportingPeriod.objects.current()
@@ -113,7 +113,7 @@ def my_measures(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def period_completeness(request, pk=None):
     """For coordinators: per unit, how many measures are reported in the period, and which (and who) are missing."""
     if not is_coordinator(request.user):

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from bergen_rus.converters import parse_id
 from decisions.models import Commitment
@@ -77,7 +77,7 @@ def _record_url(record):
 
 
 @login_required
-@require_GET
+@require_GET  # not HEAD: a visit is written down
 def review(request):
     """What is new since the person last looked, and the ways into the progress reports and indicators."""
     new = new_since_last_visit(request.user)
@@ -92,7 +92,7 @@ def review(request):
     return response
 
 
-@require_GET
+@require_safe
 def indicator_list(request):
     indicators = Indicator.objects.prefetch_related(
         Prefetch("values", queryset=IndicatorValue.objects.order_by("year"))
@@ -101,7 +101,7 @@ def indicator_list(request):
     return render(request, "review/indicator_list.html", {"rows": rows, "coordinator": is_coordinator(request.user)})
 
 
-@require_GET
+@require_safe
 def indicator_detail(request, pk):
     indicator = get_object_or_404(
         Indicator.objects.select_related("source").prefetch_related("themes", "commitments"), pk=pk
@@ -151,7 +151,7 @@ def add_indicator_value(request, pk):
     return render(request, "review/indicator_value_form.html", {"indicator": indicator, "form": form})
 
 
-@require_GET
+@require_safe
 def progress_report(request, pk):
     """What moved in a period, side by side with the previous one. Published periods are public; the others are
     for logged-in people while the coordinator is still working on them."""

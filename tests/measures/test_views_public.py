@@ -480,3 +480,12 @@ def test_the_source_documents_are_listed_with_what_is_known_of_their_date(client
     assert "21. september 2021" in page and "sak 2021/42" in page
     assert f'href="{reverse("source_detail", args=[undated.pk])}"' in page and "trolig høsten 2014" in page
     assert 'href="/kilder/"' in client.get(reverse("home")).text  # reached from every page's footer
+
+
+def test_a_head_request_is_answered_like_a_get_without_the_page(client):
+    # Uptime monitors and link checkers ask with HEAD.
+    make_measure(title="Et tiltak")
+    for name in ("home", "measure_list", "commitment_list", "search"):
+        response = client.head(reverse(name))
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), name
+        assert response.content == b"", name
