@@ -1,9 +1,12 @@
 """The forms people fill in: status reports, and the coordinator's edit forms for records and links."""
 
+import hashlib
+import logging
 from datetime import date
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +26,8 @@ from .models import (
     ReportingPeriod,
 )
 from .status import MeasureStatus
+
+logger = logging.getLogger(__name__)
 
 # Dates people may type: anything outside is a typing error, and the database and the reports stay sane.
 EARLIEST_DATE = date(2000, 1, 1)
@@ -447,7 +452,23 @@ class PasswordChangeForm(DesignSystemMixin, auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(DesignSystemMixin, auth_forms.PasswordResetForm):
-    pass
+    """Django's reset form, sending at most RESETS_PER_HOUR mails to one address in an hour.
+
+    Asking again and again must not flood somebody's mailbox; the page answers the same either way, so it still
+    tells nobody which addresses have an account.
+    """
+
+    RESETS_PER_HOUR = 3
+
+    def save(self, *args, **kwargs):
+        address = self.cleaned_data["email"].strip().lower()
+        key = "bergen_rus:password-reset:" + hashlib.sha256(address.encode()).hexdigest()
+        sent = cache.get(key, 0)
+        if sent >= self.RESETS_PER_HOUR:
+            logger.warning("Password reset mail not sent: %s asked for in the last hour already.", self.RESETS_PER_HOUR)
+            return
+        cache.set(key, sent + 1, 60 * 60)
+        super().save(*args, **kwargs)
 
 
 class SetPasswordForm(DesignSystemMixin, auth_forms.SetPasswordForm):
