@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from bergen_rus.converters import parse_id
 from decisions.forms import VersionedModelForm
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 
@@ -115,11 +116,25 @@ def commitment_choices_by_document():
     return list(groups.items())
 
 
+class OpenPeriodField(forms.ModelChoiceField):
+    """A choice among the periods that take reports; a period that exists but is closed is named in the message."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            period = ReportingPeriod.objects.filter(pk=parse_id(str(value))).first()
+            if period is None:
+                raise
+            message = _("%(period)s is closed for reporting. Choose the open period.") % {"period": period}
+            raise ValidationError(message, code="closed") from None
+
+
 class StatusReportForm(DesignSystemMixin, forms.Form):
     """A caseworker's report on one measure. Saved through measures.services.record_status."""
 
     status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices, widget=StatusChoiceWidget)
-    period = forms.ModelChoiceField(
+    period = OpenPeriodField(
         label=_("Reporting period"),
         queryset=ReportingPeriod.objects.none(),
         required=False,

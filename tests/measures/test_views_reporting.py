@@ -118,7 +118,7 @@ def test_a_closed_period_takes_no_report(client, kari, unit, open_period, coordi
     close_period(period=open_period, user=coordinator)
     client.force_login(kari)
     response = post_report(client, measure, period=open_period.pk)
-    assert "Velg et gyldig valg" in response.text
+    assert "Årsrapport 2026 er stengt for rapportering" in response.text  # the form was open when it closed
     assert not StatusUpdate.objects.exists()
 
 
