@@ -327,7 +327,7 @@ def active_filters(filterset, params):
     """The filters in use, one entry per value, each with the query string that removes just that value.
 
     `params` is the request's GET QueryDict. Sorting and the page number are not filters; removing a filter goes
-    back to the first page.
+    back to the first page. A value the form refuses is not in use, so it has no entry.
     """
     if not filterset.is_bound:
         return []
@@ -335,8 +335,8 @@ def active_filters(filterset, params):
     form.is_valid()
     chips = []
     for name, field in form.fields.items():
-        if name in {"sort", "page"}:
-            continue
+        if name in {"sort", "page"} or name in form.errors:
+            continue  # not filters, or a value the list cannot use (explained next to the field, not applied)
         values = [value for value in params.getlist(name) if value.strip()]
         if not values:
             continue
