@@ -90,6 +90,9 @@ class DesignSystemMixin:
             self.data = bounded_ids(self.data, choice_names)
         for field in self.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.Textarea):
+                # The browser would cut a long pasted text silently at the limit; the server says it and keeps it all.
+                widget.attrs.pop("maxlength", None)
             if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput):
                 continue
             widget.attrs.setdefault("class", "ds-input")

@@ -111,6 +111,10 @@ def test_bad_input_is_explained_next_to_the_field_keeps_the_text_and_changes_not
         assert "Min tekst som ikke må bli borte." in response.text
     assert "Neste steg jeg skrev." in response.text
     assert not StatusUpdate.objects.exists()
+    # The browser does not cut a long text short on its own: the whole of it reaches the server and stays.
+    assert not re.search(r"<textarea[^>]*maxlength", response.text)
+    if data.get("happened", "").startswith("xxx"):
+        assert data["happened"] in response.text
 
 
 def test_a_closed_period_takes_no_report(client, kari, unit, open_period, coordinator):
