@@ -6,9 +6,11 @@ public pages are cached under a key that includes the stamp, so unchanged data i
 every cached copy stale at once, in every worker process.
 """
 
+import functools
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import F
@@ -68,9 +70,30 @@ def last_change():
     return ChangeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
 
 
+# What a page or a report is rendered by besides the data: a new deploy of any of these renders everything anew.
+CODE_FOLDERS = ("bergen_rus", "decisions", "measures", "templates", "static", "locale")
+
+
+@functools.cache
+def code_version():
+    """A digest of the project's code, templates, translations and static files (names, sizes, modification times).
+
+    Part of every cache key, so that a page or report rendered by the previous release of the code is never served
+    after a deploy (the cache lives on disk and outlives the processes). Read once per process.
+    """
+    digest = hashlib.sha256()
+    for folder in CODE_FOLDERS:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(kind, *parts):
-    """A cache key for `kind` rendered from these parts (e.g. a report's filters, language and data version)."""
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:32]
+    """A cache key for `kind` rendered from these parts (e.g. a report's filters, language and data version) by this
+    release of the code."""
+    digest = hashlib.sha256("\x1f".join(str(part) for part in (code_version(), *parts)).encode()).hexdigest()[:32]
     return f"bergen_rus:{kind}:{digest}"
 
 

@@ -11,6 +11,8 @@ from decisions.status import CommitmentStatus
 from .status import NOT_REPORTED_COLOUR, NOT_REPORTED_DESCRIPTION, NOT_REPORTED_LABEL, MeasureStatus
 
 CHART_WIDTH = 640
+# On the web pages a narrower drawing: scaled to a phone's width, its 15-unit text still reads at about 12 px.
+PAGE_CHART_WIDTH = 440
 LABEL_WIDTH = 190
 COUNT_WIDTH = 60
 ROW_HEIGHT = 30

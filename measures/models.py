@@ -655,7 +655,8 @@ class Indicator(models.Model):
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
-        ordering = ["name"]
+        # In the order they were defined: the real records begin with the zero vision's overdose deaths.
+        ordering = ["pk"]
 
     def __str__(self):
         return self.name

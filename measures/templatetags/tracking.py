@@ -133,3 +133,11 @@ def number(value):
 def public_name_filter(user):
     """The name a person is shown by (measures.models.public_name), never their user name."""
     return public_name(user)
+
+
+@register.filter
+def inline_note(text):
+    """A note written as its own sentence («Udatert. Trolig 2014.»), made to sit inside a line in parentheses:
+    first letter small, no full stop at the end («udatert. Trolig 2014»)."""
+    text = (text or "").strip().rstrip(".")
+    return text[:1].lower() + text[1:]

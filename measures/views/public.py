@@ -109,8 +109,10 @@ def home(request):
     commitment_counts = dict(Commitment.objects.values_list("status").annotate(n=Count("pk")))
     measure_counts = dict(Measure.objects.values_list("current_status").annotate(n=Count("pk")))
     context = {
-        "commitment_chart": charts.status_bars(charts.commitment_rows(commitment_counts)),
-        "measure_chart": charts.status_bars(charts.measure_rows(measure_counts)),
+        "commitment_chart": charts.status_bars(
+            charts.commitment_rows(commitment_counts), width=charts.PAGE_CHART_WIDTH
+        ),
+        "measure_chart": charts.status_bars(charts.measure_rows(measure_counts), width=charts.PAGE_CHART_WIDTH),
         **late_and_neglected(today),
         # Reports people made; a status a source document states has no date of its own to be «recent» by.
         "recent_updates": StatusUpdate.objects.filter(author__isnull=False)
@@ -211,7 +213,8 @@ def decision_detail(request, pk):
         "plans": decision.action_plans.all(),
         "measure_links": measure_links,
         "chart": charts.status_bars(
-            charts.commitment_rows(dict(decision.points.values_list("status").annotate(n=Count("pk"))))
+            charts.commitment_rows(dict(decision.points.values_list("status").annotate(n=Count("pk")))),
+            width=charts.PAGE_CHART_WIDTH,
         ),
         "pdf_url": reverse("decision_pdf", args=[decision.pk]),
         **record_context(request, decision, "edit_decision"),
@@ -229,7 +232,8 @@ def platform_detail(request, pk):
         "platform": platform,
         "pledges": pledges,
         "chart": charts.status_bars(
-            charts.commitment_rows(dict(platform.pledges.values_list("status").annotate(n=Count("pk"))))
+            charts.commitment_rows(dict(platform.pledges.values_list("status").annotate(n=Count("pk")))),
+            width=charts.PAGE_CHART_WIDTH,
         ),
     }
     return render(request, "tracking/platform_detail.html", context)
@@ -303,7 +307,8 @@ def plan_detail(request, pk):
         "plan_document": f"plan-{plan.pk}",
         "page": page,
         "chart": charts.status_bars(
-            charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk"))))
+            charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk")))),
+            width=charts.PAGE_CHART_WIDTH,
         ),
         "today": timezone.localdate(),
     }
@@ -330,7 +335,8 @@ def location_detail(request, pk):
         .select_related("decision", "platform")
         .order_by("platform_id", "decision_id", "number")[:LINKED_COMMITMENTS],
         "chart": charts.status_bars(
-            charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk"))))
+            charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk")))),
+            width=charts.PAGE_CHART_WIDTH,
         ),
         "today": timezone.localdate(),
     }

@@ -1,9 +1,12 @@
 """The public tracking pages: what a reader sees, filters, search, HTMX, and queries that do not grow with the data."""
 
+import os
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,6 +15,7 @@ from django.utils.formats import date_format
 
 from decisions.models import CommitmentKind
 from decisions.status import CommitmentStatus
+from measures.caching import code_version
 from measures.models import MeasureDecision
 from measures.services import record_status
 from measures.status import MeasureStatus
@@ -492,3 +496,26 @@ def test_a_head_request_is_answered_like_a_get_without_the_page(client):
         response = client.head(reverse(name))
         assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), name
         assert response.content == b"", name
+
+
+def test_a_new_release_of_the_code_renders_cached_pages_anew(client, memory_cache):
+    # The page cache lives on disk and outlives the processes: a deploy must not serve pages of the old templates.
+    measure = make_measure(title="Et tiltak")
+    url = reverse("measure_detail", args=[measure.pk])
+
+    def queries_to_get():
+        with CaptureQueriesContext(connection) as queries:
+            assert "Et tiltak" in client.get(url).text
+        return len(queries)
+
+    queries_to_get()
+    assert queries_to_get() <= 1  # from the cache
+    template = Path(settings.BASE_DIR) / "templates" / "tracking" / "measure_detail.html"
+    stat = template.stat()
+    try:
+        os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # as a deploy would
+        code_version.cache_clear()  # a new process
+        assert queries_to_get() > 1  # rendered by the new code
+    finally:
+        os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        code_version.cache_clear()
