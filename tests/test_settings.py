@@ -11,13 +11,14 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-enough-0123456789abcdef",
     "ALLOWED_HOSTS": "rus.bergen.kommune.no",
+    "SITE_URL": "https://rus.bergen.kommune.no",
     "DATABASE_URL": "sqlite:////tmp/bergen_rus_deploy_check.sqlite3",
 }
 
 
 def run_manage(*args, env):
     # The test run itself may set DJANGO_ALLOW_ASYNC_UNSAFE (for the browser tests); production never does.
-    unset = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    unset = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "SITE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -34,6 +35,13 @@ def test_check_deploy_is_clean_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_warns_of_a_site_address_on_this_machine():
+    env = {**PRODUCTION_ENV}
+    del env["SITE_URL"]  # the default, http://127.0.0.1:8000, is for local use
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0 and "bergen_rus.W001" in result.stderr + result.stdout
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():

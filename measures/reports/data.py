@@ -486,9 +486,17 @@ class DecisionFollowUp:
     decision: Decision
     points: list
     plans: list
-    measure_links: list
+    measure_links: list  # [MeasureLinks], one per measure, in plan order
     chart: dict
     open_points: int
+
+
+@dataclass
+class MeasureLinks:
+    """A measure and the ways a decision touched it (created, amended, adopted its plan): one line, not one per way."""
+
+    measure: Measure
+    roles: list
 
 
 def decision_followup(*, decision_id):
@@ -510,12 +518,20 @@ def decision_followup(*, decision_id):
         decision=decision,
         points=points,
         plans=list(decision.action_plans.all()),
-        measure_links=links,
+        measure_links=links_by_measure(links),
         chart=charts.status_bars(charts.commitment_rows(counts)),
         open_points=sum(
             1 for point in points if point.status in (CommitmentStatus.NOT_FOLLOWED_UP, CommitmentStatus.DELAYED)
         ),
     )
+
+
+def links_by_measure(links):
+    """[MeasureLinks] from MeasureDecision rows (with their measures selected), in the rows' order."""
+    grouped = {}
+    for link in links:
+        grouped.setdefault(link.measure_id, MeasureLinks(link.measure, [])).roles.append(link.get_role_display())
+    return list(grouped.values())
 
 
 # --- One measure on one page ------------------------------------------------------------------------------------------

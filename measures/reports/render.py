@@ -1,15 +1,15 @@
 """Each report as a document and as PDF bytes: the data (data.py) through its template (templates/reports/) and
 WeasyPrint (pdf.py). The command line and the download views both come through here."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from decisions.models import Body
 
 from .. import charts
-from ..models import Indicator, IndicatorValue
+from ..models import Indicator, IndicatorValue, PeriodKind
 from ..progress import progress
 from . import data, pdf
 
@@ -29,17 +29,41 @@ def file_name(*parts):
     return f"{slugify(text.replace('/', '-'))[:90].strip('-') or 'rapport'}.pdf"
 
 
+RUNNING_TITLE_LENGTH = 95
+
+
+def status_report_title(period):
+    """«Statusrapport 2. tertial 2026», and for the year «Statusrapport for 2026» (not «… Årsrapport 2026»)."""
+    if period.kind == PeriodKind.YEAR:
+        return _("Status report for %(year)s") % {"year": period.year}
+    return _("Status report %(period)s") % {"period": period}
+
+
 def status_report_document(*, period, params=None, today=None):
-    """The status report for `period` and the filter `params` (see data.status_report), as a pdf.Document."""
+    """The status report for `period` and the filter `params` (see data.status_report), as a pdf.Document.
+
+    A report of a selection says which in its title, its running header and its subject, so a printed page or a
+    file in the archive is never taken for the whole; its indicators are those that measure its commitments or
+    share its themes.
+    """
     report = data.status_report(period=period, params=params, today=today)
-    title = _("Status report %(period)s") % {"period": period}
+    title = status_report_title(period)
+    subject = _("Status of the measures and commitments of the drug policy in Bergen, %(period)s") % {"period": period}
+    indicators = indicator_charts()
+    if report.filtered:
+        selection = "; ".join(f"{chip['field']}: {chip['value']}" for chip in report.selection)
+        title = _("%(title)s – selection: %(selection)s") % {"title": title, "selection": selection}
+        subject = f"{subject}. " + _("Selection: %(selection)s") % {"selection": selection}
+        commitment_ids = [section.commitment.pk for group in report.groups for section in group.sections]
+        commitment_ids += [commitment.pk for commitment in report.not_followed_up]
+        theme_ids = [int(pk) for pk in data.status_report_params(params or {}).getlist("theme") if pk.isdecimal()]
+        indicators = indicator_charts(commitment_ids=commitment_ids, theme_ids=theme_ids)
     return pdf.render_document(
         template="reports/status_report.html",
-        context={"report": report, "indicators": indicator_charts()},
+        context={"report": report, "indicators": indicators},
         title=title,
-        running_title=_("%(title)s – selection") % {"title": title} if report.filtered else title,
-        subject=_("Status of the measures and commitments of the drug policy in Bergen, %(period)s")
-        % {"period": period},
+        running_title=Truncator(title).chars(RUNNING_TITLE_LENGTH),
+        subject=subject,
     )
 
 
@@ -60,9 +84,11 @@ def decision_document(*, decision_id):
         template="reports/decision_followup.html",
         context={"followup": followup, "heading": heading},
         title=f"{heading}: {decision.title}",
-        running_title=_("%(heading)s, case %(case)s") % {"heading": heading, "case": decision.case_number}
-        if decision.case_number
-        else heading,
+        running_title=Truncator(
+            _("%(heading)s, case %(case)s") % {"heading": heading, "case": decision.case_number}
+            if decision.case_number
+            else f"{heading}: {decision.title}"
+        ).chars(RUNNING_TITLE_LENGTH),
         subject=_("What has been done about each point of the decision, and its status"),
     )
 
@@ -106,11 +132,17 @@ def list_name(*, kind):
     return file_name(LIST_TITLES[kind](), timezone.localdate().isoformat())
 
 
-def indicator_charts():
-    """[(indicator, chart or None)] for every indicator, for the reports' indicator section (two queries)."""
+def indicator_charts(*, commitment_ids=None, theme_ids=None):
+    """[(indicator, chart or None)] for the reports' indicator section (two queries): every indicator, or, given
+    commitments or themes, those that measure one of the commitments or share one of the themes."""
     indicators = Indicator.objects.select_related("source").prefetch_related(
         Prefetch("values", queryset=IndicatorValue.objects.order_by("year"))
     )
+    if commitment_ids is not None or theme_ids is not None:
+        linked = Indicator.objects.filter(
+            Q(commitments__in=commitment_ids or []) | Q(themes__in=theme_ids or [])
+        ).values("pk")
+        indicators = indicators.filter(pk__in=linked)
     return [(indicator, charts.indicator_chart(indicator, list(indicator.values.all()))) for indicator in indicators]
 
 

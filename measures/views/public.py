@@ -23,6 +23,7 @@ from .. import charts
 from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter, active_filters
 from ..models import ActionPlan, Location, Measure, MeasureDecision, Organisation, StatusUpdate
 from ..permissions import can_edit, can_report_on, can_see_history
+from ..reports.data import links_by_measure
 from ..review import late_and_neglected
 from ..search import ranked
 from ..services import IMPORT_REASON
@@ -206,7 +207,9 @@ def decision_detail(request, pk):
     points = decision.points.prefetch_related(
         Prefetch("measures", queryset=Measure.objects.order_by("number", "title"))
     ).order_by("number")
-    measure_links = decision.measuredecision_set.select_related("measure").order_by("measure__number", "measure__title")
+    measure_links = links_by_measure(
+        decision.measuredecision_set.select_related("measure").order_by("measure__number", "measure__title", "pk")
+    )
     context = {
         "decision": decision,
         "points": points,

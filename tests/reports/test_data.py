@@ -6,10 +6,12 @@ import pytest
 from django.http import QueryDict
 
 from decisions.status import CommitmentStatus
+from measures.models import MeasureDecision
 from measures.reports import data
 from measures.status import MeasureStatus
 from tests.factories import (
     make_commitment,
+    make_decision,
     make_location,
     make_measure,
     make_organisation,
@@ -268,3 +270,13 @@ def test_the_default_period_is_the_latest_one_that_has_ended_else_the_one_runnin
     assert data.default_period(today=date(2027, 1, 5)) == periods["year"]
     assert data.default_period(today=date(2026, 3, 1)) == periods["t1"]
     assert data.default_period(today=date(2026, 3, 1) - timedelta(days=365)) == periods["t1"]
+
+
+def test_a_measure_a_decision_touched_in_two_ways_is_one_line_with_both(caseworker):
+    decision = make_decision(title="Vedtaket om handlingsplanen")
+    measure = make_measure(title="Regulert møteplass")
+    MeasureDecision.objects.create(measure=measure, decision=decision, role="adopted_plan")
+    MeasureDecision.objects.create(measure=measure, decision=decision, role="amended")
+    followup = data.decision_followup(decision_id=decision.pk)
+    assert len(followup.measure_links) == 1
+    assert followup.measure_links[0].measure == measure and len(followup.measure_links[0].roles) == 2

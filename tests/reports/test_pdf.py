@@ -115,6 +115,30 @@ def test_each_selected_measure_appears_and_nothing_outside_the_filter(world):
     assert "Utvalg Tema: Skadereduksjon" in texts[0]
 
 
+def test_a_report_of_a_selection_says_so_on_every_page_and_in_its_metadata(world):
+    data = status_pdf(world["t2"], f"theme={world['theme'].pk}")
+    reader = pdf_reader(data)
+    assert reader.metadata.title == "Statusrapport 2. tertial 2026 – utvalg: Tema: Skadereduksjon"
+    assert reader.metadata.subject.endswith("Utvalg: Tema: Skadereduksjon")
+    for text in page_texts(data)[1:]:  # the running header, from the second page on
+        assert "utvalg: Tema: Skadereduksjon" in text
+    # What nobody works on is said of the selection, not of everything.
+    whole = " ".join(page_texts(status_pdf(world["t2"], f"unit={world['measures'][0].responsible_unit_id}")))
+    assert "Hver forpliktelse i utvalget som krever handling, har minst ett tiltak." in whole
+
+
+def test_the_indicators_are_in_the_contents_and_a_selection_keeps_its_own(world):
+    measured = Indicator.objects.create(name="Overdosedødsfall", unit="per år", source=world["decision"].source)
+    measured.themes.add(world["theme"])
+    other = Indicator.objects.create(name="Besøk ved MO-sentrene", unit="besøk", source=world["decision"].source)
+    IndicatorValue.objects.create(indicator=measured, year=2025, value=41000, source=world["decision"].source)
+    texts = page_texts(status_pdf(world["t2"]))
+    assert re.search(r"Indikatorer[ .]*\d+", texts[1])  # an entry with its page number in the contents
+    assert other.name in " ".join(texts) and "41 000" in " ".join(texts)
+    selected = " ".join(page_texts(status_pdf(world["t2"], f"theme={world['theme'].pk}")))
+    assert measured.name in selected and other.name not in selected
+
+
 def test_every_page_says_side_x_av_y_and_the_date(world):
     texts = page_texts(status_pdf(world["t2"]))
     total = len(texts)
