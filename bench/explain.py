@@ -8,7 +8,7 @@ It requests each path in this process with the benchmark's settings (DEBUG off, 
 rendered by its view past the cache of public pages (through `bench/render/<path>`; BENCH_AS_SERVED=1 requests the
 path as it is), a few times to warm up, then reports the median wall and CPU time of one request, every query with
 its time, the plan of each query slower than BENCH_SLOW_MS (default 3 ms), and the functions of the project and
-Django the time is spent in (cProfile, cumulative).
+Django the time is spent in (cProfile, cumulative; BENCH_PROFILE_SORT=tottime sorts by own time).
 
 BENCH_PG_SET="random_page_cost=1.1,work_mem=16MB" runs `SET` with those settings on every connection first, to see
 what a PostgreSQL setting would change.
@@ -28,6 +28,7 @@ import time
 SLOW_MS = float(os.environ.get("BENCH_SLOW_MS", "3"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 PROFILE_LINES = int(os.environ.get("BENCH_PROFILE_LINES", "30"))
+PROFILE_SORT = os.environ.get("BENCH_PROFILE_SORT", "cumulative")  # or tottime, calls, …
 AS_SERVED = os.environ.get("BENCH_AS_SERVED", "") in {"1", "true", "yes"}
 PG_SET = [item.split("=", 1) for item in os.environ.get("BENCH_PG_SET", "").split(",") if "=" in item]
 
@@ -112,8 +113,8 @@ def explain(path):
         client.get(path)
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(PROFILE_LINES)
-    print("\n  --- cProfile, 5 requests, cumulative ---")
+    pstats.Stats(profile, stream=out).sort_stats(PROFILE_SORT).print_stats(PROFILE_LINES)
+    print(f"\n  --- cProfile, 5 requests, {PROFILE_SORT} ---")
     print(out.getvalue())
 
 

@@ -90,6 +90,11 @@ def code_version():
     return digest.hexdigest()[:16]
 
 
+def fragment_version():
+    """The release of the code and the version of the data, for a template fragment cached with `{% cache %}`."""
+    return f"{code_version()}-{data_version()}"
+
+
 def cache_key(kind, *parts):
     """A cache key for `kind` rendered from these parts (e.g. a report's filters, language and data version) by this
     release of the code."""

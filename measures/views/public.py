@@ -20,6 +20,7 @@ from decisions.models import Commitment, Decision, Platform, Source, Theme
 from decisions.status import CommitmentStatus
 
 from .. import charts
+from ..caching import fragment_version
 from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter, active_filters
 from ..models import ActionPlan, Location, Measure, MeasureDecision, Organisation, StatusUpdate
 from ..permissions import can_edit, can_report_on, can_see_history
@@ -48,6 +49,7 @@ def filtered_list(request, *, filterset_class, queryset, template, title, pdf_ur
     context = {
         "title": title,
         "filterset": filterset,
+        "fragment_version": fragment_version(),
         "page": page,
         "active_filters": active_filters(filterset, request.GET),
         "today": timezone.localdate(),

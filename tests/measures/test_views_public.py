@@ -519,3 +519,26 @@ def test_a_new_release_of_the_code_renders_cached_pages_anew(client, memory_cach
     finally:
         os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         code_version.cache_clear()
+
+
+def test_the_filter_form_is_rendered_once_per_change_of_the_data_for_everyone(
+    client, caseworker, memory_cache, django_capture_on_commit_callbacks
+):
+    # Logged-in people get every page rendered, but the filter form is the same for all: it is kept.
+    make_measure(title="Et tiltak")
+    client.force_login(caseworker)
+    url = reverse("measure_list") + "?q=tiltak"
+
+    def queries_for_the_list():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).text
+        return len(queries), page
+
+    first, _page = queries_for_the_list()
+    again, page = queries_for_the_list()
+    assert again < first and 'name="q" value="tiltak"' in page  # the form's choices are not read again
+    with django_capture_on_commit_callbacks(execute=True):
+        make_theme(name="Et nytt tema")
+    assert "Et nytt tema" in queries_for_the_list()[1]  # a change of the data renders the form anew
+    other = client.get(reverse("measure_list") + "?q=annet").text
+    assert 'name="q" value="annet"' in other  # another address, another form
