@@ -190,6 +190,13 @@ CACHES = {
         "TIMEOUT": env_int("CACHE_TIMEOUT", 7 * 24 * 60 * 60),
         "OPTIONS": {"MAX_ENTRIES": 300},
     },
+    # Counters that limit how often something may happen (password reset mails), apart from the pages, so that
+    # requesting many pages cannot push a counter out.
+    "limits": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(Path(env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache"))) / "limits"),
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
 }
 
 # The largest report (records) made for someone who is not logged in; larger ones need a login.

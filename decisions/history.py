@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_m2m_reverse_field_name
+
+from bergen_rus.formats import number_text
 
 TRAIL_LENGTH = 50
 # Bookkeeping fields that every save touches; a reader learns nothing from them.
@@ -66,7 +68,7 @@ def _display(model_field, value, related_names):
     if isinstance(model_field, models.DateField):
         return date_format(value, "DATE_FORMAT")
     if isinstance(model_field, models.DecimalField):
-        return number_format(value)
+        return number_text(value)
     return str(value)
 
 

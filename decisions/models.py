@@ -147,7 +147,20 @@ class CommitmentKind(models.TextChoices):
     REMARK = "remark", _("Remark")
 
 
+# Decisions' points first, then platforms' pledges, each document's in its own numbering. NULLS FIRST is said out
+# loud: SQLite and PostgreSQL would otherwise put the points of decisions at opposite ends.
+DOCUMENT_ORDER = (
+    models.F("platform_id").asc(nulls_first=True),
+    models.F("decision_id").asc(nulls_first=True),
+    "number",
+    "pk",
+)
+
+
 class CommitmentQuerySet(models.QuerySet):
+    def in_document_order(self):
+        return self.order_by(*DOCUMENT_ORDER)
+
     def needing_follow_up(self):
         return self.filter(requires_follow_up=True)
 
@@ -205,7 +218,7 @@ class Commitment(models.Model):
     class Meta:
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
-        ordering = ["platform_id", "decision_id", "number"]
+        ordering = DOCUMENT_ORDER
         constraints = [
             # A commitment belongs to exactly one source document: a decision or a platform, never both or neither.
             models.CheckConstraint(

@@ -6,6 +6,7 @@ number format of the active language (a decimal comma would break it).
 
 from dataclasses import dataclass
 
+from bergen_rus.formats import number_text
 from decisions.status import CommitmentStatus
 
 from .status import NOT_REPORTED_COLOUR, NOT_REPORTED_DESCRIPTION, NOT_REPORTED_LABEL, MeasureStatus
@@ -140,10 +141,3 @@ def indicator_chart(indicator, values):
         "target_label": number_text(target) if target is not None else None,
         "summary": "; ".join(f"{bar['year']}: {bar['value']}" for bar in bars),
     }
-
-
-def number_text(number):
-    """A number as Norwegian readers write it: a space between thousands, a decimal comma, at most two decimals and
-    none that say nothing («41 000», «9,5», «0»)."""
-    text = f"{float(number):,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\u00a0").replace(".", ",")

@@ -6,16 +6,16 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from bergen_rus.converters import parse_id
+from bergen_rus.formats import number_text
 from decisions.forms import VersionedModelForm
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 
-from .charts import number_text
 from .models import (
     ActionPlan,
     Indicator,
@@ -24,6 +24,7 @@ from .models import (
     Measure,
     MeasureDecision,
     Organisation,
+    PeriodState,
     ReportingPeriod,
 )
 from .status import MeasureStatus
@@ -111,12 +112,14 @@ class GroupedCheckboxes(forms.CheckboxSelectMultiple):
 def commitment_choices_by_document():
     """Every commitment as a choice, grouped under its decision or platform, in the documents' own order."""
     groups = {}
-    commitments = Commitment.objects.select_related("decision", "platform").order_by(
-        "platform_id", "decision_id", "number", "pk"
-    )
+    commitments = Commitment.objects.select_related("decision", "platform").in_document_order()
+    labels = {}
     for commitment in commitments:
-        groups.setdefault(str(commitment.document), []).append((commitment.pk, str(commitment)))
-    return list(groups.items())
+        document = commitment.document
+        key = (type(document).__name__, document.pk)  # two documents may share a title
+        labels[key] = str(document)
+        groups.setdefault(key, []).append((commitment.pk, str(commitment)))
+    return [(labels[key], choices) for key, choices in groups.items()]
 
 
 class OpenPeriodField(forms.ModelChoiceField):
@@ -129,8 +132,13 @@ class OpenPeriodField(forms.ModelChoiceField):
             period = ReportingPeriod.objects.filter(pk=parse_id(str(value))).first()
             if period is None:
                 raise
-            message = _("%(period)s is closed for reporting. Choose the open period.") % {"period": period}
-            raise ValidationError(message, code="closed") from None
+            if period.state == PeriodState.PLANNED:
+                message = _("%(period)s is not open for reporting yet.") % {"period": period}
+            else:
+                message = _("%(period)s is closed for reporting.") % {"period": period}
+            if self.queryset.exists():
+                message += " " + _("The report can go to the open period.")
+            raise ValidationError(message, code="not_open") from None
 
 
 class StatusReportForm(DesignSystemMixin, forms.Form):
@@ -277,6 +285,8 @@ class BaseMeasureDecisionFormSet(forms.BaseInlineFormSet):
         if not self.instance.pk:
             return
         saved = set(MeasureDecision.objects.filter(measure=self.instance).values_list("decision_id", "role"))
+        # A saved link ticked for removal in the same form may be added again (to correct a row).
+        saved -= {(form.instance.decision_id, form.instance.role) for form in self.deleted_forms}
         for form in self.extra_forms:
             data = getattr(form, "cleaned_data", None) or {}
             if not form.has_changed() or data.get("DELETE") or data.get("decision") is None:
@@ -430,7 +440,8 @@ class IndicatorForm(DesignSystemMixin, VersionedModelForm):
 class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
     """One year's value. Only a value with a stated source is accepted."""
 
-    replace = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    # The year whose saved value the coordinator has seen and chosen to replace (set when they are asked).
+    replace = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = IndicatorValue
@@ -447,11 +458,11 @@ class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
         cleaned = super().clean()
         year = cleaned.get("year")
         existing = IndicatorValue.objects.filter(indicator=self.indicator, year=year).select_related("source").first()
-        if existing is not None and not cleaned.get("replace"):
-            # Somebody entered this year already: show it, and replace it only when asked again.
+        if existing is not None and cleaned.get("replace") != year:
+            # Somebody entered this year already: show it, and replace it only when asked again for the same year.
             self.existing = existing
             self.data = self.data.copy()
-            self.data[self.add_prefix("replace")] = "on"
+            self.data[self.add_prefix("replace")] = str(year)
             self.add_error(
                 "year",
                 _("%(year)s already has the value %(value)s (%(source)s). Save again to replace it.")
@@ -481,11 +492,11 @@ class PasswordResetForm(DesignSystemMixin, auth_forms.PasswordResetForm):
     def save(self, *args, **kwargs):
         address = self.cleaned_data["email"].strip().lower()
         key = "bergen_rus:password-reset:" + hashlib.sha256(address.encode()).hexdigest()
-        sent = cache.get(key, 0)
-        if sent >= self.RESETS_PER_HOUR:
+        limits = caches["limits"]
+        limits.add(key, 0, 60 * 60)  # the hour starts with the first request and does not move
+        if limits.incr(key) > self.RESETS_PER_HOUR:
             logger.warning("Password reset mail not sent: %s asked for in the last hour already.", self.RESETS_PER_HOUR)
             return
-        cache.set(key, sent + 1, 60 * 60)
         super().save(*args, **kwargs)
 
 

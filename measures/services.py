@@ -125,17 +125,21 @@ def refresh_commitment_statuses(commitment_ids=None, *, user=None):
 
 
 @transaction.atomic
-def rebuild_statuses():
+def rebuild_statuses(*, as_loaded=False):
     """Point every measure at its latest update and roll every commitment up again.
 
     Used after loading fixtures or bulk-generated data, where updates are inserted without record_status.
-    Returns the number of commitments whose status changed.
+    With `as_loaded`, the statuses are what documents state, not a change made today: no commitment is marked as
+    having changed status (its `status_changed_at` is emptied). Returns the number of commitments whose status
+    changed.
     """
     newest = StatusUpdate.objects.filter(measure=OuterRef("pk")).order_by("-recorded_at", "-id")
     Measure.objects.update(
         latest_update=Subquery(newest.values("pk")[:1]), current_status=Subquery(newest.values("status")[:1])
     )
     changed = len(refresh_commitment_statuses())
+    if as_loaded:
+        Commitment.objects.update(status_changed_at=None)
     touch()
     return changed
 

@@ -1,6 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache, caches
+from django.core.cache import caches
 
 from tests.factories import make_user
 
@@ -18,7 +18,10 @@ def own_cache(settings):
     change within it, and a cache would serve stale pages between a test's own changes.)
     """
     dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    settings.CACHES = {"default": dummy, "reports": dummy}
+    # The counters that limit e.g. password reset mails must count, so they get a memory cache of the test's own.
+    limits = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-limits"}
+    settings.CACHES = {"default": dummy, "reports": dummy, "limits": limits}
+    caches["limits"].clear()
 
 
 @pytest.fixture
@@ -27,13 +30,13 @@ def memory_cache(settings):
     data version moves on as it does when a real transaction commits."""
     settings.CACHES = {
         name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"tests-{name}"}
-        for name in ("default", "reports")
+        for name in ("default", "reports", "limits")
     }
-    cache.clear()
-    caches["reports"].clear()
+    for name in ("default", "reports", "limits"):
+        caches[name].clear()
     yield
-    cache.clear()
-    caches["reports"].clear()
+    for name in ("default", "reports", "limits"):
+        caches[name].clear()
 
 
 @pytest.fixture

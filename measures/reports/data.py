@@ -233,7 +233,7 @@ def status_report_params(params):
         else:
             value = params.get(name)
             values = value if isinstance(value, list | tuple) else [value]
-        values = [str(value) for value in values if value not in (None, "")]
+        values = [str(value).strip() for value in values if value is not None and str(value).strip()]
         if values:
             kept.setlist(name, values)
     return kept
@@ -617,9 +617,7 @@ def measure_summary(*, measure_id):
     links = links[:SUMMARY_LINKS]
     if measure.source.url:
         links.append((measure.source.title, measure.source.url))
-    commitments = list(
-        measure.commitments.select_related("decision", "platform").order_by("platform_id", "decision_id", "number")
-    )
+    commitments = list(measure.commitments.select_related("decision", "platform").in_document_order())
     description, cut = _cut(measure.description, SUMMARY_TEXT)
     return MeasureSummary(
         measure=measure,
@@ -693,9 +691,7 @@ def _plan_list(filterset):
 LISTS = {
     "commitment": (
         CommitmentFilter,
-        lambda: Commitment.objects.select_related("decision", "platform").order_by(
-            "platform_id", "decision_id", "number", "pk"
-        ),
+        lambda: Commitment.objects.select_related("decision", "platform").in_document_order(),
         _commitment_list,
     ),
     "measure": (
@@ -724,8 +720,7 @@ def list_report(*, kind, params):
     the page number is ignored. A fixed number of queries.
     """
     filterset_class, queryset, build = LISTS[kind]
-    params = params.copy()
-    params.pop("page", None)
+    params = list_params(kind=kind, params=params)  # its filters and sort only (not the page)
     filterset = filterset_class(params or None, queryset=queryset())
     records, chart = build(filterset)
     return ListReport(

@@ -66,8 +66,8 @@ def measure(*, measure, archive=False):
 
 
 def public_list(*, kind, params, archive=False):
-    """What the public list of `kind` shows for `params` (a QueryDict, the list's own GET), as a PDF download."""
-    params = data.list_params(kind=kind, params=params)
+    """What the public list of `kind` shows for `params` as a PDF download. `params` is a QueryDict of the list's
+    filters written one way (data.canonical_params), which is also the cache key."""
     content, hit = _cached_pdf(
         ("list", kind, params.urlencode()), lambda: render.list_document(kind=kind, params=params), archive
     )

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
+from bergen_rus.converters import parse_id
 from decisions.models import Body
 
 from .. import charts
@@ -56,7 +57,8 @@ def status_report_document(*, period, params=None, today=None):
         subject = f"{subject}. " + _("Selection: %(selection)s") % {"selection": selection}
         commitment_ids = [section.commitment.pk for group in report.groups for section in group.sections]
         commitment_ids += [commitment.pk for commitment in report.not_followed_up]
-        theme_ids = [int(pk) for pk in data.status_report_params(params or {}).getlist("theme") if pk.isdecimal()]
+        themes = (parse_id(pk) for pk in data.status_report_params(params or {}).getlist("theme"))
+        theme_ids = [pk for pk in themes if pk is not None]
         indicators = indicator_charts(commitment_ids=commitment_ids, theme_ids=theme_ids)
     return pdf.render_document(
         template="reports/status_report.html",

@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from decisions.models import Body, Decision
 
@@ -18,8 +18,9 @@ REPORT_FILTERS = data.STATUS_REPORT_FILTERS
 RECENT_DECISIONS = 12
 
 
-def _too_large(request, size):
-    """The page that says a report is too large to make for someone who is not logged in (413), or None.
+def _too_large(request, size, back_url):
+    """The page that says a report is too large to make for someone who is not logged in (413), or None. It leads
+    back to `back_url`, where the selection can be narrowed.
 
     A PDF of thousands of records takes minutes and gigabytes (see the README); nobody should be able to make the
     server do that anonymously, over and over. The limit is settings.PUBLIC_REPORT_LIMIT.
@@ -27,7 +28,7 @@ def _too_large(request, size):
     limit = settings.PUBLIC_REPORT_LIMIT
     if request.user.is_authenticated or size <= limit:
         return None
-    context = {"size": size, "limit": limit}
+    context = {"size": size, "limit": limit, "back_url": back_url}
     return render(request, "reports/too_large.html", context, status=413)
 
 
@@ -58,7 +59,7 @@ def reports(request):
     return _reports_page(request, filterset=filterset, period_key=key, periods=periods)
 
 
-@require_safe
+@require_GET  # not HEAD: a PDF is made to be downloaded
 def status_report_pdf(request):
     """The status report as PDF. A period or filter that does not exist is explained on the reports page (400)."""
     params = data.status_report_params(request.GET)
@@ -73,13 +74,14 @@ def status_report_pdf(request):
             raise Http404("There are no reporting periods.")
         return _reports_page(request, filterset=filterset, period_key=key, periods=periods, status=400)
     params = data.canonical_params(filterset) if params else params
-    refusal = _too_large(request, data.status_report_size(params=params))
+    back = reverse("reports") + "?" + request.GET.urlencode()
+    refusal = _too_large(request, data.status_report_size(params=params), back)
     if refusal is not None:
         return refusal
     return exporters.status_report(period=period, params=params, archive=_archive(request))
 
 
-@require_safe
+@require_GET  # not HEAD: a PDF is made to be downloaded
 def progress_pdf(request, pk):
     """The progress report of a period; like its page, public once the period is published."""
     period = get_object_or_404(ReportingPeriod, pk=pk)
@@ -88,12 +90,16 @@ def progress_pdf(request, pk):
     return exporters.progress(period=period, archive=_archive(request))
 
 
-@require_safe
+@require_GET  # not HEAD: a PDF is made to be downloaded
 def decision_pdf(request, pk):
-    return exporters.decision(decision=get_object_or_404(Decision, pk=pk), archive=_archive(request))
+    decision = get_object_or_404(Decision, pk=pk)
+    refusal = _too_large(request, decision.points.count(), decision.get_absolute_url())
+    if refusal is not None:
+        return refusal
+    return exporters.decision(decision=decision, archive=_archive(request))
 
 
-@require_safe
+@require_GET  # not HEAD: a PDF is made to be downloaded
 def measure_pdf(request, pk):
     return exporters.measure(measure=get_object_or_404(Measure, pk=pk), archive=_archive(request))
 
@@ -101,7 +107,7 @@ def measure_pdf(request, pk):
 def list_pdf(kind):
     """The view of a list's PDF: exactly what the list page shows for the same GET parameters, every page of it."""
 
-    @require_safe
+    @require_GET
     def view(request):
         filterset = data.list_filterset(kind=kind, params=request.GET)
         if filterset.is_bound and not filterset.is_valid():
@@ -109,7 +115,8 @@ def list_pdf(kind):
             context = {"list_url": reverse(f"{kind}_list") + "?" + request.GET.urlencode()}
             return render(request, "reports/bad_filters.html", context, status=400)
         params = data.canonical_params(filterset) if filterset.is_bound else QueryDict()
-        refusal = _too_large(request, data.list_size(kind=kind, params=params))
+        back = reverse(f"{kind}_list") + "?" + request.GET.urlencode()
+        refusal = _too_large(request, data.list_size(kind=kind, params=params), back)
         if refusal is not None:
             return refusal
         return exporters.public_list(kind=kind, params=params, archive=_archive(request))

@@ -10,9 +10,9 @@ from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
+from bergen_rus.formats import number_text
 from decisions.status import CommitmentStatus
 
-from .. import charts
 from ..models import public_name
 from ..status import NOT_REPORTED_LABEL, MeasureStatus
 
@@ -125,8 +125,8 @@ def report_when(update):
 
 @register.filter
 def number(value):
-    """A number in Norwegian writing (measures.charts.number_text); empty for None."""
-    return "" if value is None else charts.number_text(value)
+    """A number in Norwegian writing (bergen_rus.formats.number_text); empty for None."""
+    return "" if value is None else number_text(value)
 
 
 @register.filter(name="public_name")

@@ -37,14 +37,20 @@ def _record_heading(record, edit_heading, new_heading):
     return f"{edit_heading}: {record}" if record.pk else new_heading
 
 
+def _measure_forms(request, pk):
+    """The measure's form and its links' formset, bound to the request's data, on the measure as it is saved."""
+    measure = get_object_or_404(Measure, pk=pk) if pk else Measure()
+    form = MeasureForm(request.POST or None, instance=measure)
+    links = MeasureDecisionFormSet(request.POST or None, instance=measure, prefix="decisions")
+    return measure, form, links
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_measure(request, pk=None):
-    measure = get_object_or_404(Measure, pk=pk) if pk else Measure()
     _require(request.user, "measures.change_measure" if pk else "measures.add_measure")
+    measure, form, links = _measure_forms(request, pk)
     heading = _record_heading(measure, _("Edit measure"), _("New measure"))  # before the form changes the instance
-    form = MeasureForm(request.POST or None, instance=measure)
-    links = MeasureDecisionFormSet(request.POST or None, instance=measure, prefix="decisions")
     if request.method == "POST":
         # The form locks the measure's row while it checks the version, so the check and the save are one step.
         with transaction.atomic():
@@ -57,8 +63,13 @@ def edit_measure(request, pk=None):
                         links.instance = saved
                         links.save()
                         refresh_commitment_statuses(before | _linked_commitments(saved), user=request.user)
-                except IntegrityError:  # the same link saved by a colleague between the check and the save
-                    message = _("A colleague saved the same link at the same moment. Look, then save again.")
+                except IntegrityError:
+                    # A colleague saved the same link, or the same number in the plan, between the check and the
+                    # save. Nothing was saved: the page shows the input again on the record as it is now.
+                    measure, form, links = _measure_forms(request, pk)
+                    form.is_valid()
+                    links.is_valid()
+                    message = _("A colleague saved the same thing at the same moment. Look, then save again.")
                     form.add_error(None, message)
                 else:
                     messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})

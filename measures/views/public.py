@@ -63,7 +63,7 @@ def filtered_list(request, *, filterset_class, queryset, template, title, pdf_ur
 
 def measure_commitments(measure):
     """The commitments `measure` answers to, in their documents' order (its page and the answer to a report)."""
-    return measure.commitments.select_related("decision", "platform").order_by("platform_id", "decision_id", "number")
+    return measure.commitments.select_related("decision", "platform").in_document_order()
 
 
 def record_context(request, obj, edit_url_name):
@@ -135,7 +135,7 @@ def commitment_list(request):
     queryset = (
         Commitment.objects.select_related("decision", "platform")
         .annotate(measure_count=count_of(Measure.commitments.through.objects, "commitment"))
-        .order_by("platform_id", "decision_id", "number", "pk")
+        .in_document_order()
     )
     return filtered_list(
         request,
@@ -338,7 +338,7 @@ def location_detail(request, pk):
             pk__in=Measure.commitments.through.objects.filter(measure__in=here.values("measure")).values("commitment")
         )
         .select_related("decision", "platform")
-        .order_by("platform_id", "decision_id", "number")[:LINKED_COMMITMENTS],
+        .in_document_order()[:LINKED_COMMITMENTS],
         "chart": charts.status_bars(
             charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk")))),
             width=charts.PAGE_CHART_WIDTH,
@@ -384,9 +384,7 @@ def source_detail(request, pk):
         "source": source,
         "decisions": source.decisions.all(),
         "platforms": source.platforms.all(),
-        "commitments": source.commitments.select_related("decision", "platform").order_by(
-            "platform_id", "decision_id", "number"
-        )[:200],
+        "commitments": source.commitments.select_related("decision", "platform").in_document_order()[:200],
         "plans": source.action_plans.all(),
         "measures": source.measures.in_plan_order()[:200],
         "updates": source.status_updates.select_related("measure").order_by("-recorded_at")[:200],

@@ -225,8 +225,11 @@ def test_a_coordinator_enters_indicator_values_with_a_source_and_the_chart_follo
     assert client.post(url, {"year": 2024, "value": "17", "source": source.pk}).status_code == 302
     asked = client.post(url, {"year": 2024, "value": "18", "source": source.pk})  # a correction: shown first
     assert asked.status_code == 200 and "har allerede verdien 17" in asked.text
-    assert 'name="replace" value="on"' in asked.text
-    assert client.post(url, {"year": 2024, "value": "18", "source": source.pk, "replace": "on"}).status_code == 302
+    assert 'name="replace" value="2024"' in asked.text
+    # Having been asked about 2024, a change of the year to 2023 asks again: 2023 has a value too.
+    other_year = client.post(url, {"year": 2023, "value": "99", "source": source.pk, "replace": "2024"})
+    assert other_year.status_code == 200 and "har allerede verdien 21" in other_year.text
+    assert client.post(url, {"year": 2024, "value": "18", "source": source.pk, "replace": "2024"}).status_code == 302
     negative = client.post(url, {"year": 2022, "value": "-3", "source": source.pk})
     assert 'id="id_value_error"' in negative.text
     values = dict(IndicatorValue.objects.values_list("year", "value"))

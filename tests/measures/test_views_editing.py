@@ -103,6 +103,11 @@ def test_a_link_a_colleague_saved_meanwhile_is_explained_not_a_server_error(clie
     assert response.status_code == 200
     assert "Denne koblingen er allerede lagret" in response.text
     assert MeasureDecision.objects.filter(measure=measure).count() == 1
+    # A saved link removed and added again in one save (correcting a row) is no conflict.
+    data = form_data(client, url)
+    data.update({"decisions-0-DELETE": "on", "decisions-1-decision": str(decision.pk), "decisions-1-role": "amended"})
+    assert client.post(url, data).status_code == 302
+    assert MeasureDecision.objects.filter(measure=measure).count() == 1
     # The same when the form is made to claim it holds no saved rows.
     tampered = {**form_data(client, url), **new_link, "decisions-INITIAL_FORMS": "0"}
     assert "Denne koblingen er allerede lagret" in client.post(url, tampered).text

@@ -32,7 +32,7 @@ def own_cache(settings):
     """A memory cache per test, so a render cached by one test is never served to another."""
     settings.CACHES = {
         name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"reports-{name}"}
-        for name in ("default", "reports")
+        for name in ("default", "reports", "limits")
     }
     cache.clear()
     caches["reports"].clear()
@@ -240,6 +240,7 @@ def test_a_huge_report_is_only_made_for_people_who_are_logged_in(client, casewor
     url = reverse("measure_list_pdf") + f"?document=plan-{world['plan'].pk}"
     refused = client.get(url)
     assert refused.status_code == 413 and "Utvalget har 2" in refused.text
+    assert f'href="{reverse("measure_list")}?document=plan-{world["plan"].pk}"' in refused.text  # back to narrow it
     assert client.get(reverse("status_report_pdf") + "?period=2026-t2").status_code == 413
     client.force_login(caseworker)
     assert client.get(url)["Content-Type"] == "application/pdf"

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from decisions.models import Commitment, Source
+from decisions.models import Source
 
 from ...services import IMPORT_REASON, rebuild_statuses
 
@@ -26,10 +26,9 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             call_command("loaddata", str(FIXTURE), verbosity=0)
-            changed = rebuild_statuses()
-            # The statuses come from documents, not from a change today: no commitment «changed status» at the import,
-            # and each record's history starts with one import entry that holds its rolled-up status.
-            Commitment.objects.update(status_changed_at=None)
+            # The statuses come from documents, not from a change today; each record's history then starts with one
+            # import entry that holds its rolled-up status.
+            changed = rebuild_statuses(as_loaded=True)
             created = self._record_initial_history()
         self.stdout.write(
             self.style.SUCCESS(
