@@ -15,7 +15,8 @@ from decisions.models import Commitment
 from decisions.status import CommitmentStatus
 
 from .models import Measure, StatusUpdate
-from .reports.data import ordered_periods, period_end, previous_period, status_at_period
+from .reports.data import ordered_periods, period_end, previous_period, status_at_period, status_before_period
+from .services import IMPORT_REASON
 from .status import NOT_REPORTED_LABEL, MeasureStatus, roll_up
 
 FINAL = {MeasureStatus.DONE, MeasureStatus.CANCELLED}
@@ -67,7 +68,11 @@ def progress(period):
     two_before = previous_period(period=previous, periods=periods) if previous else None
     all_ids = list(Measure.objects.values_list("pk", flat=True))
     reported_now = status_at_period(period=period, periods=periods)
-    reported_before = status_at_period(period=previous, periods=periods) if previous else {}
+    # The first period is compared with what was known before it began (statuses the documents state, say).
+    if previous is not None:
+        reported_before = status_at_period(period=previous, periods=periods)
+    else:
+        reported_before = status_before_period(period=period, periods=periods)
     now = {pk: reported_now.get(pk) for pk in all_ids}
     before = {pk: reported_before.get(pk) for pk in all_ids}
     links = list(Measure.commitments.through.objects.values_list("commitment_id", "measure_id"))
@@ -87,11 +92,15 @@ def progress(period):
     reference = min(period.ends_on, timezone.localdate())
     late_ids = list(Measure.objects.filter(deadline__lt=reference).values_list("pk", flat=True))
     late_ids = [pk for pk in late_ids if now.get(pk) not in FINAL]
+    # New: made by somebody during the period. The real records were loaded, not made: they are no news.
+    loaded = Measure.history.filter(history_type="+", history_change_reason=IMPORT_REASON).values("id")
     new_ids = list(
         Measure.objects.filter(
             created_at__gte=timezone.make_aware(datetime.combine(period.starts_on, time.min)),
             created_at__lt=period_end(period),
-        ).values_list("pk", flat=True)
+        )
+        .exclude(pk__in=loaded)
+        .values_list("pk", flat=True)
     )
     wanted = set(moved[:LIST_LIMIT]) | set(finished[:LIST_LIMIT]) | set(unreported[:LIST_LIMIT])
     wanted |= set(late_ids[:LIST_LIMIT]) | set(new_ids[:LIST_LIMIT])

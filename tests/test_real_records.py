@@ -8,10 +8,21 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import models
+from django.utils import timezone
 
 from decisions.models import Commitment, CommitmentKind, Decision, Platform, Source, Theme
 from decisions.status import CommitmentStatus
-from measures.models import ActionPlan, Indicator, IndicatorValue, Location, Measure, Organisation, StatusUpdate
+from measures.models import (
+    ActionPlan,
+    Indicator,
+    IndicatorValue,
+    Location,
+    Measure,
+    Organisation,
+    ReportingPeriod,
+    StatusUpdate,
+)
+from measures.progress import progress
 
 pytestmark = pytest.mark.django_db
 
@@ -240,6 +251,19 @@ def test_loading_is_no_date_of_a_status_and_no_change_of_one(records, client):
     assert "Slik kildene viser" in timeline and "<time" not in timeline
     home = client.get("/").text
     assert "Ingen forpliktelser har endret status ennå" in home
+
+
+def test_the_first_period_starts_from_what_the_documents_state(records):
+    # The real records were loaded during the first period: their statuses are no change and their measures no news.
+    today = timezone.localdate()
+    period = ReportingPeriod.objects.create(
+        year=today.year, kind="year", starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31)
+    )
+    report = progress(period)
+    assert report.transition_count == 0 and report.transitions == []
+    assert report.new_measures == []
+    before = {value: count_before for _label, value, count_before, _count_now in report.measure_counts}
+    assert before["in_progress"] > 0  # the statuses the documents state, known before the period began
 
 
 def test_the_overdose_team_pledge_cites_the_trondheim_model_and_has_no_measure(records):

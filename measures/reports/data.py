@@ -72,7 +72,7 @@ def previous_period(*, period, periods=None):
 
 def period_end(period):
     """The moment `period` ends: midnight after its last day, in the project's time zone (Europe/Oslo)."""
-    return timezone.make_aware(datetime.combine(period.ends_on + timedelta(days=1), time.min))
+    return _end_of(period.ends_on)
 
 
 def period_key(period):
@@ -109,6 +109,23 @@ def default_period(*, periods=None, today=None):
 # --- Status at a period --------------------------------------------------------------------------------------------
 
 
+def _updates_known(*, last_day, period_ids):
+    """The updates known by the end of `last_day`: reported into one of `period_ids`, recorded by a person before
+    the day ended, or stated by a document dated by then or not dated at all (see the module's docstring)."""
+    reported_by_then = Q(author__isnull=False, recorded_at__lt=_end_of(last_day))
+    stated_by_then = Q(author__isnull=True, period__isnull=True) & (
+        Q(as_of__lte=last_day)
+        | Q(as_of__isnull=True, source__published_on__lte=last_day)
+        | Q(as_of__isnull=True, source__published_on__isnull=True)
+    )
+    return StatusUpdate.objects.filter(Q(period_id__in=period_ids) | reported_by_then | stated_by_then)
+
+
+def _end_of(day):
+    """The moment `day` ends: midnight after it, in the project's time zone (Europe/Oslo)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
 def updates_counting_for(*, period, periods=None):
     """The StatusUpdate queryset of the updates that count for `period` (see the module's docstring).
 
@@ -117,21 +134,23 @@ def updates_counting_for(*, period, periods=None):
     periods = ordered_periods() if periods is None else periods
     up_to = _period_order(period)
     same_or_earlier = [other.pk for other in periods if _period_order(other) <= up_to]
-    reported_by_then = Q(author__isnull=False, recorded_at__lt=period_end(period))
-    last_day = period.ends_on
-    stated_by_then = Q(author__isnull=True, period__isnull=True) & (
-        Q(as_of__lte=last_day)
-        | Q(as_of__isnull=True, source__published_on__lte=last_day)
-        | Q(as_of__isnull=True, source__published_on__isnull=True)
-    )
-    return StatusUpdate.objects.filter(Q(period_id__in=same_or_earlier) | reported_by_then | stated_by_then)
+    return _updates_known(last_day=period.ends_on, period_ids=same_or_earlier)
 
 
-def _latest_update_ids(*, period, measures, periods):
-    """A subquery of the ids of each measure's latest update that counts for `period`."""
+def updates_before(*, period, periods=None):
+    """The updates known before `period` began: the state it starts from when no earlier period exists."""
+    periods = ordered_periods() if periods is None else periods
+    up_to = _period_order(period)
+    earlier = [other.pk for other in periods if _period_order(other) < up_to]
+    return _updates_known(last_day=period.starts_on - timedelta(days=1), period_ids=earlier)
+
+
+def _latest_update_ids(*, period, measures, periods, before=False):
+    """A subquery of the ids of each measure's latest update that counts for `period` (`before`: known before it)."""
     measures = Measure.objects.all() if measures is None else measures
+    counting = updates_before if before else updates_counting_for
     latest = (
-        updates_counting_for(period=period, periods=periods)
+        counting(period=period, periods=periods)
         .filter(measure=OuterRef("pk"))
         .order_by("-recorded_at", "-id")
         .values("pk")[:1]
@@ -155,6 +174,16 @@ def latest_updates(*, period, measures=None, periods=None, related=()):
         pk__in=_latest_update_ids(period=period, measures=measures, periods=periods)
     ).select_related(*related)
     return {update.measure_id: update for update in updates}
+
+
+def status_before_period(*, period, measures=None, periods=None):
+    """{measure id: status value} as known before `period` began (the state a first period starts from).
+
+    Like status_at_period for the day before the period's first day, with the periods before it. One query (two
+    without `periods`).
+    """
+    ids = _latest_update_ids(period=period, measures=measures, periods=periods, before=True)
+    return dict(StatusUpdate.objects.filter(pk__in=ids).values_list("measure_id", "status"))
 
 
 def status_at_period(*, period, measures=None, periods=None):
