@@ -1,4 +1,4 @@
-"""The project's own middleware: the language, and addresses no page can answer.
+"""The project's own middleware: the language, addresses no page can answer, and an ended session under HTMX.
 
 Language selection: Norwegian bokmål unless the user has chosen another language on the site.
 
@@ -7,10 +7,14 @@ get English pages. A Norwegian public service speaks Norwegian by default; Engli
 (the choice is kept in the language cookie that Django's set_language view writes).
 """
 
+from urllib.parse import urlencode, urlsplit
+
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class ChosenLanguageMiddleware:
@@ -44,3 +48,25 @@ class NoNullCharacterMiddleware:
         if "\x00" in request.path or any("\x00" in key + "".join(query.getlist(key)) for key in query):
             raise BadRequest("A NUL character in the address.")
         return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An HTMX request that is sent to the login page (the session ended) goes there as a whole page.
+
+    Without this, htmx would follow the redirect and put the login page inside the part of the page it was asked to
+    update. The login page then leads back to the page the person was on, not to the address the request posted to.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code not in (301, 302, 303, 307, 308):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response["Location"]).path != login:
+            return response
+        current = urlsplit(request.htmx.current_url or "")
+        page = current.path + (f"?{current.query}" if current.query else "") if current.path else request.path
+        return HttpResponseClientRedirect(f"{login}?{urlencode({'next': page}, safe='/')}")

@@ -25,3 +25,23 @@ document.addEventListener("htmx:configRequest", function (event) {
     });
   });
 });
+
+// A request refused or failed (403, 500, no connection): say so where the person is, and leave what they typed.
+function showRequestFailed(event) {
+  var element = event.detail.elt;
+  var message = document.body.getAttribute("data-request-failed");
+  if (!element || !message) {
+    return;
+  }
+  var alert = element.previousElementSibling;
+  if (!alert || !alert.classList.contains("request-failed")) {
+    alert = document.createElement("div");
+    alert.className = "ds-alert request-failed";
+    alert.setAttribute("data-color", "danger");
+    alert.setAttribute("role", "alert");
+    element.parentNode.insertBefore(alert, element);
+  }
+  alert.textContent = message;
+}
+document.addEventListener("htmx:responseError", showRequestFailed);
+document.addEventListener("htmx:sendError", showRequestFailed);

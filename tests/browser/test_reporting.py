@@ -17,6 +17,44 @@ pytestmark = pytest.mark.browser
 SCRIPT = '<script>alert("xss")</script><img src=x onerror="alert(1)">'
 
 
+def test_an_in_place_report_after_the_session_ended_goes_to_the_login_page_and_back(page, world):
+    measure = world.measure
+    measure_url = reverse("measure_detail", args=[measure.pk])
+    log_in(page, world.caseworker)
+    page.goto(measure_url)
+    main = page.locator("main")
+    main.get_by_role("link", name="Rapporter status").click()
+    form = main.locator("#report-panel form.report-form")
+    form.get_by_role("radio", name="Pågår").check()
+    form.get_by_label("Hva som har skjedd").fill("Skrevet mens økten gikk ut.")
+    # The session ends (the login cookie is gone); the CSRF cookie stays, as after a timeout.
+    page.context.clear_cookies(name="sessionid")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Send rapport").click()
+    # The whole page is the login page (not a login page inside the measure's page), and it leads back.
+    expect(page).to_have_url(re.compile(re.escape(reverse("login")) + r"\?next=" + re.escape(measure_url) + "$"))
+    expect(page.locator("main h1")).to_have_text("Logg inn")
+    expect(page.locator("header")).to_have_count(1)
+    assert not StatusUpdate.objects.filter(measure=measure, happened__startswith="Skrevet mens").exists()
+
+
+def test_an_in_place_report_that_is_refused_says_so_and_keeps_the_text(page, world):
+    measure = world.measure
+    log_in(page, world.caseworker)
+    page.goto(reverse("measure_detail", args=[measure.pk]))
+    main = page.locator("main")
+    main.get_by_role("link", name="Rapporter status").click()
+    form = main.locator("#report-panel form.report-form")
+    form.get_by_role("radio", name="Pågår").check()
+    form.get_by_label("Hva som har skjedd").fill("Teksten min skal ikke forsvinne.")
+    # As when the person logged in again in another tab meanwhile: the form's CSRF token is no longer valid.
+    form.locator("input[name=csrfmiddlewaretoken]").evaluate("input => { input.value = 'x'.repeat(64); }")
+    form.get_by_role("button", name="Send rapport").click()
+    expect(main.locator(".request-failed[role=alert]")).to_contain_text("kunne ikke sendes")
+    expect(form.get_by_label("Hva som har skjedd")).to_have_value("Teksten min skal ikke forsvinne.")
+    assert not StatusUpdate.objects.filter(measure=measure, happened__startswith="Teksten min").exists()
+
+
 def test_a_caseworker_reports_and_sees_the_status_roll_up(page, world):
     watcher = watch(page)
     measure, commitment = world.measure, world.commitment
