@@ -435,6 +435,17 @@ class IndicatorForm(DesignSystemMixin, VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["commitments"].queryset = Commitment.objects.select_related("decision", "platform")
         self.fields["commitments"].choices = commitment_choices_by_document()
+        accept_norwegian_decimals(self.fields["target_value"])
+
+
+def accept_norwegian_decimals(field):
+    """Let a decimal field read «9,5» as well as «9.5», as the pages write numbers.
+
+    A browser's number input would drop the comma in «9,5» and send 95: the field is a text input that asks phones
+    for the decimal keyboard, and Django reads the number in the active language's format.
+    """
+    field.localize = True
+    field.widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "ds-input", "autocomplete": "off"})
 
 
 class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
@@ -452,6 +463,7 @@ class IndicatorValueForm(DesignSystemMixin, forms.ModelForm):
         self.indicator = indicator
         self.fields["year"].validators += [MinValueValidator(1900), MaxValueValidator(LATEST_DATE.year)]
         self.fields["source"].help_text = _("The document that states the number. A value without a source is refused.")
+        accept_norwegian_decimals(self.fields["value"])
         self.existing = None
 
     def clean(self):

@@ -1,6 +1,7 @@
 """The advisory council's review: period life cycle, progress between periods, comments, indicators, reminders."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -232,6 +233,10 @@ def test_a_coordinator_enters_indicator_values_with_a_source_and_the_chart_follo
     assert client.post(url, {"year": 2024, "value": "18", "source": source.pk, "replace": "2024"}).status_code == 302
     negative = client.post(url, {"year": 2022, "value": "-3", "source": source.pk})
     assert 'id="id_value_error"' in negative.text
+    # «9,5» as Norwegians write it is 9.5, not 95 (nor refused).
+    assert client.post(url, {"year": 2021, "value": "9,5", "source": source.pk}).status_code == 302
+    assert IndicatorValue.objects.get(year=2021).value == Decimal("9.5")
+    IndicatorValue.objects.filter(year=2021).delete()
     values = dict(IndicatorValue.objects.values_list("year", "value"))
     assert values == {2023: 21, 2024: 18}
     assert IndicatorValue.history.filter(year=2024).count() == 2
