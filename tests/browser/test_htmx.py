@@ -63,10 +63,15 @@ def test_a_filter_updates_the_results_in_place_and_pushes_the_url(page, world):
     expect(fresh.locator("form.filter-form input[name=q]")).to_have_value(word)
     assert fresh.evaluate("window.__marker") is None
 
-    # Back in history restores the previous filter state.
+    # Back in history restores the previous filter state: the results and the form that filters them.
     page.go_back()
     expect(page).not_to_have_url(re.compile(r"[?&]q=[^&]"))
     expect(page.locator("#results tbody tr")).to_have_count(len(expected))
+    expect(page.locator("form.filter-form input[name=q]")).to_have_value("")
+    expect(page.locator(f"form.filter-form input[name=status][value={STATUS}]")).to_be_checked()
+    page.go_back()
+    expect(page.locator(f"form.filter-form input[name=status][value={STATUS}]")).not_to_be_checked()
+    assert len(result_links(page)) == min(Measure.objects.count(), 25)
     assert not watcher.take() + watch_fresh.take()
 
 
