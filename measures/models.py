@@ -607,12 +607,19 @@ class Comment(models.Model):
 
 
 class ReviewVisit(models.Model):
-    """When a person last looked at the advisory council's overview: what is newer is «new since last visit»."""
+    """When a person last looked at the advisory council's overview, and since when things count as new for them.
+
+    A visit is a sitting: opening the overview again within measures.review.SITTING_GAP of the last look keeps the
+    same «new since» (so what was new stays listed while the person reads it); after a longer pause the last look
+    becomes the new «since».
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="review_visit"
     )
     seen_at = models.DateTimeField(_("last visit"))
+    since = models.DateTimeField(_("new since"), null=True)
+    sittings = models.PositiveIntegerField(_("visits"), default=1)
 
     class Meta:
         verbose_name = _("last visit to the review")

@@ -5,6 +5,7 @@ Plain functions with their side effects in their docstrings; the views check who
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,9 @@ COMMENT_LIMIT = 5000
 NEW_ROWS = 50
 # How many late measures and neglected commitments an overview lists (each with a link to all of them).
 OVERVIEW_ROWS = 8
+# Looks at the review less than this apart are one sitting, with the same «new since»: a login session's length.
+SITTING_GAP = timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+FIRST_VISIT_WINDOW = timezone.timedelta(days=30)
 
 
 @transaction.atomic
@@ -67,13 +71,21 @@ class NewSinceVisit:
     commitments: list
 
 
-def new_since_last_visit(user):
+def new_since_last_visit(user, now=None):
     """What changed since `user` last opened the review: comments, status reports, commitments that moved.
 
-    Reads only; call `mark_visited` afterwards. A first visit counts everything from the last 30 days as new.
+    «Since» is the last look before the current sitting (see ReviewVisit): within a sitting the same things stay
+    new. A first visit counts everything from the last 30 days as new. Reads only; call `mark_visited` afterwards
+    with the result.
     """
+    now = now or timezone.now()
     visit = ReviewVisit.objects.filter(user=user).first()
-    since = visit.seen_at if visit else timezone.now() - timezone.timedelta(days=30)
+    if visit is None:
+        since, first_visit = now - FIRST_VISIT_WINDOW, True
+    elif now - visit.seen_at > SITTING_GAP:
+        since, first_visit = visit.seen_at, False
+    else:
+        since, first_visit = visit.since or visit.seen_at, visit.sittings == 1
     comments = (
         Comment.objects.filter(created_at__gt=since)
         .exclude(author=user)
@@ -90,12 +102,23 @@ def new_since_last_visit(user):
         .select_related("decision", "platform")
         .order_by("-status_changed_at", "pk")[:NEW_ROWS]
     )
-    return NewSinceVisit(since, visit is None, list(comments), list(updates), list(commitments))
+    return NewSinceVisit(since, first_visit, list(comments), list(updates), list(commitments))
 
 
-def mark_visited(user, when=None):
-    """Remember that `user` has seen the review now. Side effect: one ReviewVisit row written."""
-    ReviewVisit.objects.update_or_create(user=user, defaults={"seen_at": when or timezone.now()})
+def mark_visited(user, new, when=None):
+    """Remember that `user` has seen the review now, with `new` (from new_since_last_visit) as what was new.
+
+    Side effect: one ReviewVisit row written (a new sitting counted when `new` began one).
+    """
+    when = when or timezone.now()
+    visit = ReviewVisit.objects.filter(user=user).first()
+    if visit is None:
+        ReviewVisit.objects.create(user=user, seen_at=when, since=new.since)
+        return
+    if visit.since != new.since:  # a new sitting
+        visit.sittings += 1
+    visit.seen_at, visit.since = when, new.since
+    visit.save(update_fields=["seen_at", "since", "sittings"])
 
 
 def late_and_neglected(today=None):

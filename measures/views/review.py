@@ -88,7 +88,7 @@ def review(request):
         "indicators": Indicator.objects.all(),
     }
     response = render(request, "review/review.html", context)
-    mark_visited(request.user)
+    mark_visited(request.user, new)
     return response
 
 

@@ -12,7 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions.status import CommitmentStatus
-from measures.models import Comment, Indicator, IndicatorValue, PeriodState, ReminderSent, ReportingPeriod
+from measures.models import (
+    Comment,
+    Indicator,
+    IndicatorValue,
+    PeriodState,
+    ReminderSent,
+    ReportingPeriod,
+    ReviewVisit,
+    StatusUpdate,
+)
 from measures.progress import progress
 from measures.reminders import send_reminders
 from measures.reports.data import status_at_period
@@ -205,12 +214,21 @@ def test_the_review_shows_what_is_new_since_the_last_visit(client, team):
     record_status(measure=measure, status=MeasureStatus.DELAYED, happened="Forsinket.", author=team["kari"])
     Comment.objects.create(author=team["koord"], body="En ny kommentar", measure=measure)
 
+    # Back from reading one of them, in the same sitting: still new, still the first visit.
     page = client.get(reverse("review")).text
-    assert "siden forrige besøk" in page and "første besøk" not in page
     assert "Nytt siden sist" in page.split('id="new-reports"')[1]
     assert "En ny kommentar" in page.split('id="new-comments"')[1]
-    again = client.get(reverse("review")).text
-    assert "En ny kommentar" not in again and "Nytt siden sist" not in again.split('id="new-reports"')[1]
+    assert "første besøk" in page
+
+    # Days later: what was read then is no longer new. (The clock moved on: the comment and the report were made
+    # two days ago, the last look was yesterday.)
+    now = timezone.now()
+    Comment.objects.update(created_at=now - timedelta(days=2))
+    StatusUpdate.objects.update(recorded_at=now - timedelta(days=2))
+    ReviewVisit.objects.filter(user=team["frode"]).update(seen_at=now - timedelta(days=1))
+    next_day = client.get(reverse("review")).text
+    assert "siden forrige besøk" in next_day and "første besøk" not in next_day
+    assert "En ny kommentar" not in next_day and "Nytt siden sist" not in next_day.split('id="new-reports"')[1]
 
 
 def test_a_coordinator_enters_indicator_values_with_a_source_and_the_chart_follows(client, team):
