@@ -10,8 +10,9 @@ import django_filters
 import django_filters.constants
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from bergen_rus.converters import parse_id
 from decisions.models import Body, Commitment, CommitmentKind, Decision, Platform, Theme
@@ -26,6 +27,13 @@ NOT_REPORTED = "not_reported"
 # django-filter labels a descending sort with this text but ships no Norwegian translation; marked here so our
 # catalogue carries it (Django looks the text up in every catalogue).
 gettext_noop("%s (descending)")
+
+
+def _descending(label):
+    return gettext("%s (descending)") % label
+
+
+descending_label = lazy(_descending, str)
 LATE_CHOICES = [("yes", _("Late")), ("no", _("Not late"))]
 
 
@@ -59,7 +67,16 @@ def parse_document(value):
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """Sorting that always ends with the primary key, so pages never repeat or skip a row."""
+    """Sorting that always ends with the primary key, so pages never repeat or skip a row, and whose «descending»
+    labels follow the reader's language (django-filter writes them once, in the language active at start-up)."""
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        ascending = dict(choices[::2])
+        return [
+            (value, descending_label(ascending[value[1:]]) if value.startswith("-") and value not in labels else label)
+            for value, label in choices
+        ]
 
     def filter(self, qs, value):
         if value in django_filters.constants.EMPTY_VALUES:

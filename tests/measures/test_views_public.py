@@ -542,3 +542,11 @@ def test_the_filter_form_is_rendered_once_per_change_of_the_data_for_everyone(
     assert "Et nytt tema" in queries_for_the_list()[1]  # a change of the data renders the form anew
     other = client.get(reverse("measure_list") + "?q=annet").text
     assert 'name="q" value="annet"' in other  # another address, another form
+
+
+def test_the_sort_choices_follow_the_readers_language(client):
+    make_measure(title="Et tiltak")
+    norwegian = client.get(reverse("measure_list")).text
+    assert re.search(r'<option value="-title"[^>]*>Tittel \(synkende\)<', norwegian)
+    english = client.get(reverse("choose_language", args=["en"]) + "?next=/tiltak/", follow=True).text
+    assert re.search(r'<option value="-title"[^>]*>Title \(descending\)<', english)
