@@ -45,3 +45,14 @@ function showRequestFailed(event) {
 }
 document.addEventListener("htmx:responseError", showRequestFailed);
 document.addEventListener("htmx:sendError", showRequestFailed);
+
+// Links that come back to this page (the language switch, «Log in») follow the address HTMX has moved to, so a
+// filtered list stays filtered after switching language or logging in.
+document.addEventListener("htmx:pushedIntoHistory", function () {
+  var here = window.location.pathname + window.location.search;
+  document.querySelectorAll("a[data-next-here]").forEach(function (link) {
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set("next", here);
+    link.href = url.pathname + url.search;
+  });
+});

@@ -103,6 +103,22 @@ def test_a_filter_taken_away_again_is_gone_from_the_results_and_the_url(page, wo
     assert not watcher.take()
 
 
+def test_switching_language_after_filtering_keeps_the_filter(page, world):
+    watcher = watch(page)
+    page.goto(reverse("measure_list"))
+    page.locator(f"form.filter-form input[name=status][value={STATUS}]").check()
+    expect(page).to_have_url(re.compile(rf"status={STATUS}"))
+    with page.expect_navigation():
+        page.locator("header").get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(rf"{re.escape(reverse('measure_list'))}\?status={STATUS}$"))
+    expect(page.locator(f"form.filter-form input[name=status][value={STATUS}]")).to_be_checked()
+    expect(page.locator("header").get_by_role("link", name="Log in")).to_have_attribute(
+        "href", re.compile(rf"next=.*status%3D{STATUS}")
+    )
+    assert not watcher.take()
+
+
 def test_without_javascript_the_filter_form_works_by_full_page_submit(open_context, world):
     page = open_context(java_script_enabled=False).new_page()
     watcher = watch(page)
