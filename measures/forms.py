@@ -91,9 +91,8 @@ class DesignSystemMixin:
             self.data = bounded_ids(self.data, choice_names)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.Textarea):
-                # The browser would cut a long pasted text silently at the limit; the server says it and keeps it all.
-                widget.attrs.pop("maxlength", None)
+            # The browser would cut a long pasted text silently at the limit; the server says it and keeps it all.
+            widget.attrs.pop("maxlength", None)
             if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput):
                 continue
             widget.attrs.setdefault("class", "ds-input")
@@ -394,6 +393,9 @@ class PeriodForm(DesignSystemMixin, VersionedModelForm):
         if starts and deadline and deadline < starts:
             self.add_error("report_deadline", _("The reporting deadline cannot be before the period starts."))
         year, kind = cleaned.get("year"), cleaned.get("kind")
+        for name, day in (("starts_on", starts), ("ends_on", ends)):
+            if year and day and day.year != year:
+                self.add_error(name, _("The date must be in %(year)s, the period's year.") % {"year": year})
         if year and kind:
             clash = ReportingPeriod.objects.filter(year=year, kind=kind).exclude(pk=self.instance.pk)
             if clash.exists():

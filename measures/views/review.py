@@ -18,7 +18,7 @@ from decisions.models import Commitment
 from .. import charts
 from ..forms import CommentForm, IndicatorForm, IndicatorValueForm
 from ..models import Comment, Indicator, IndicatorValue, Measure, PeriodState, ReportingPeriod
-from ..permissions import can_answer, can_comment, is_coordinator
+from ..permissions import can_answer, can_comment, can_see_history, is_coordinator
 from ..progress import progress
 from ..review import late_and_neglected, mark_visited, new_since_last_visit, post_comment, threads
 from .editing import edit_record
@@ -112,6 +112,7 @@ def indicator_detail(request, pk):
         "values": values,
         "chart": charts.indicator_chart(indicator, values),
         "coordinator": is_coordinator(request.user),
+        "replaced": replaced_values(indicator) if can_see_history(request.user) else [],
     }
     return render(request, "review/indicator_detail.html", context)
 
@@ -122,6 +123,18 @@ def edit_indicator(request, pk=None):
     return edit_record(
         request, model=Indicator, pk=pk, form_class=IndicatorForm, headings=(_("Edit indicator"), _("New indicator"))
     )
+
+
+def replaced_values(indicator):
+    """The values of `indicator` that a later one replaced or that were removed, from the history (one query):
+    every version of a year's value but its latest, by year, each with when it was entered and by whom."""
+    versions = IndicatorValue.history.filter(indicator_id=indicator.pk).select_related("source", "history_user")
+    replaced, seen = [], set()
+    for version in versions.order_by("id", "-history_date", "-history_id"):  # newest first for each value
+        if version.id in seen:
+            replaced.append(version)  # an older version: a later one (or the removal) took its place
+        seen.add(version.id)
+    return sorted(replaced, key=lambda version: (version.year, version.history_date))
 
 
 @login_required

@@ -258,6 +258,9 @@ def test_a_coordinator_enters_indicator_values_with_a_source_and_the_chart_follo
     values = dict(IndicatorValue.objects.values_list("year", "value"))
     assert values == {2023: 21, 2024: 18}
     assert IndicatorValue.history.filter(year=2024).count() == 2
+    # The replaced value stays in view for those who read the history.
+    replaced = client.get(reverse("indicator_detail", args=[indicator.pk])).text.split('id="replaced-heading"')[1]
+    assert '>2024</th><td class="numeric">17</td>' in replaced and ">18<" not in replaced
 
     page = client.get(reverse("indicator_detail", args=[indicator.pk])).text
     svg = page.split("<svg")[1].split("</svg>")[0]

@@ -251,6 +251,11 @@ def test_a_period_must_end_after_it_starts_and_be_unique(client, anne):
         reverse("add_period"), {"kind": "t2", "year": 3026, "starts_on": "2026-05-01", "ends_on": "2026-08-31"}
     )
     assert 'id="id_year_error"' in response.text
+    # A period of 2027 lies in 2027 (it would overlap the periods of 2026).
+    response = client.post(
+        reverse("add_period"), {"kind": "t1", "year": 2027, "starts_on": "2026-06-01", "ends_on": "2026-12-31"}
+    )
+    assert 'id="id_starts_on_error"' in response.text and "må være i 2027" in response.text
     assert ReportingPeriod.objects.count() == 1
 
 
