@@ -3,7 +3,7 @@ the open period's reporting is."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,6 +90,7 @@ def _reported_fragment(request, measure):
 
 
 @login_required
+@permission_required("measures.add_statusupdate", raise_exception=True)
 @require_safe
 def my_measures(request):
     """What a caseworker is responsible for, what still needs a report in the open period, and what is late."""

@@ -56,3 +56,25 @@ document.addEventListener("htmx:pushedIntoHistory", function () {
     link.href = url.pathname + url.search;
   });
 });
+
+// After the report form comes in place, or comes back refused or saved, move the keyboard focus there: to the
+// list of errors, to the confirmation, or to the form's first field, so keyboard and screen-reader users follow.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var panel = document.getElementById("report-panel");
+  var target = event.detail.target;  // for an outerHTML swap, the element that was replaced
+  if (!panel || !target || (target.id !== "report-panel" && !panel.contains(target))) {
+    return;
+  }
+  var place = panel.querySelector("#error-summary") || panel.querySelector("[role=status]");
+  if (place) {
+    if (!place.hasAttribute("tabindex")) {
+      place.setAttribute("tabindex", "-1");
+    }
+    place.focus();
+    return;
+  }
+  var field = panel.querySelector("input:not([type=hidden]), textarea, select");
+  if (field) {
+    field.focus();
+  }
+});

@@ -119,6 +119,10 @@ def test_a_report_made_in_place_updates_the_status_the_commitments_and_the_timel
     main.get_by_role("link", name="Rapporter status").click()
     form = main.locator("#report-panel form.report-form")
     expect(form).to_be_visible()
+    expect(form.locator("input[type=radio]").first).to_be_focused()  # the keyboard follows the form
+    form.get_by_role("button", name="Send rapport").click()  # nothing filled in: refused
+    expect(main.locator("#report-panel #error-summary")).to_be_focused()
+    form = main.locator("#report-panel form.report-form")
     form.get_by_role("radio", name="Forsinket").check()
     form.get_by_label("Hva som har skjedd").fill("Leverandøren trakk seg.")
     form.get_by_role("button", name="Send rapport").click()

@@ -188,6 +188,13 @@ def test_the_last_report_is_at_hand_to_build_on(client, kari, unit, open_period)
     assert textarea.group(1).strip() == "Forrige tekst."
 
 
+def test_my_measures_is_for_those_who_report(client):
+    for role in (Role.READER, Role.FAGRAD):
+        client.force_login(make_person(f"person-{role}", role))
+        assert client.get(reverse("my_measures")).status_code == 403, role
+        assert 'href="/mine-tiltak/"' not in client.get(reverse("home")).text, role
+
+
 def test_my_measures_lists_what_needs_a_report_and_what_is_late(client, kari, unit, open_period):
     reported = make_measure(title="Allerede rapportert", responsible_unit=unit)
     record_status(measure=reported, status=MeasureStatus.IN_PROGRESS, happened="x", author=kari, period=open_period)
