@@ -7,6 +7,7 @@ is fixed: the history rows, one per tracked many-to-many field, one per kind of 
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -37,6 +38,7 @@ class TrailEntry:
     kind: str
     reason: str
     changes: list = field(default_factory=list)
+    version: int | None = None  # the record's version after the change, for records that keep one
 
 
 def m2m_members(records, m2m_fields):
@@ -105,6 +107,7 @@ def audit_trail(obj, limit=TRAIL_LENGTH):
             newer.history_user,
             str(HISTORY_TYPES.get(newer.history_type, "")),
             newer.history_change_reason or "",
+            version=getattr(newer, "version", None),
         )
         for change in visible:
             model_field = model._meta.get_field(change.field)
@@ -138,4 +141,40 @@ def audit_trail(obj, limit=TRAIL_LENGTH):
                 first.history_change_reason or "",
             )
         )
-    return entries
+    return _as_saves(entries)
+
+
+# One save writes a history row for the record and one for each of its many-to-many fields, moments apart.
+ONE_SAVE = timedelta(seconds=5)
+
+
+def _same_save(newer, older):
+    """Whether two changes are one save: the same version of a versioned record (every save moves it on), or, for
+    records without one, the same person moments apart."""
+    if newer.kind != older.kind or newer.who != older.who:
+        return False
+    if newer.version is not None and older.version is not None:
+        return newer.version == older.version
+    return newer.when - older.when <= ONE_SAVE
+
+
+def _as_saves(entries):
+    """The entries (newest first) as a reader thinks of them: one per save. A change that shows nothing (only
+    bookkeeping moved) is left out, and the history rows of one save are one entry, each field with its value
+    before and after the save."""
+    saves = []
+    for entry in entries:
+        changed = entry.kind == str(HISTORY_TYPES["~"])
+        if changed and not entry.changes:
+            continue
+        newer = saves[-1] if saves else None
+        if changed and newer is not None and _same_save(newer, entry):
+            by_field = {change.field: change for change in newer.changes}
+            for change in entry.changes:
+                if change.field in by_field:
+                    by_field[change.field].old = change.old  # the value before the earlier of the two
+                else:
+                    newer.changes.append(change)
+            continue
+        saves.append(entry)
+    return saves

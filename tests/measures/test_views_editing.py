@@ -15,6 +15,7 @@ from tests.factories import (
     make_commitment,
     make_decision,
     make_measure,
+    make_organisation,
     make_period,
     make_person,
     make_platform,
@@ -75,6 +76,18 @@ def test_linking_a_measure_to_a_commitment_rolls_it_up_and_is_in_the_history(cli
     page = client.get(reverse("measure_detail", args=[measure.pk])).text
     trail = page.split('id="trail-heading"')[1]
     assert "Anne Koordinator" in trail and "Helse- og overdoseteam" in trail
+
+    # One save is one entry, whatever number of history rows it wrote (the record, and each list of links).
+    before = trail.split("</section>")[0].count("<li")
+    data = form_data(client, url)
+    data["title"] = "Etablere teamet nå"
+    data["partners"] = [str(make_organisation(name="Helse Bergen").pk)]
+    assert client.post(url, data).status_code == 302
+    trail = client.get(reverse("measure_detail", args=[measure.pk])).text.split('id="trail-heading"')[1]
+    trail = trail.split("</section>")[0]
+    assert trail.count("<li") == before + 1
+    newest = trail.split("<li")[1]
+    assert "Etablere teamet nå" in newest and "Helse Bergen" in newest
 
     # Dates in the trail are written as dates, in Norwegian.
     data = form_data(client, url)
