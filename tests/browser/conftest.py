@@ -254,6 +254,8 @@ class Watcher:
     def _failed(self, request):
         if request.failure == "net::ERR_ABORTED" and request.resource_type in {"xhr", "fetch"}:
             return  # aborted by htmx for a newer request (see above), not failed
+        if request.failure == "net::ERR_ABORTED" and request.resource_type == "other":
+            return  # the tab's icon, fetched after the page, abandoned when the test moves on to the next page
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
     def _response(self, response):
