@@ -71,12 +71,13 @@ def last_change():
 
 
 # What a page or a report is rendered by besides the data: a new deploy of any of these renders everything anew.
-CODE_FOLDERS = ("bergen_rus", "decisions", "measures", "templates", "static", "locale")
+CODE_FOLDERS = ("bergen_rus", "decisions", "measures", "templates", "static", "locale", "requirements")
 
 
 @functools.cache
 def code_version():
-    """A digest of the project's code, templates, translations and static files (names, sizes, modification times).
+    """A digest of the project's code, templates, translations, static files and pinned dependencies (names, sizes,
+    modification times): a new WeasyPrint or Django renders anew too.
 
     Part of every cache key, so that a page or report rendered by the previous release of the code is never served
     after a deploy (the cache lives on disk and outlives the processes). Read once per process.

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import page
+import pydyf
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
@@ -331,3 +332,10 @@ def test_the_progress_pdf_of_an_unpublished_period_needs_a_login(client, world):
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
     assert "framdriftsrapport-2-tertial-2026.pdf" in response["Content-Disposition"]
+
+
+def test_a_stream_ending_in_a_carriage_return_keeps_an_unambiguous_end_of_line():
+    # PDF/A counts /Length up to the end-of-line marker before «endstream»: data ending in CR followed by a lone LF
+    # would read as one byte shorter than its /Length (the archive validator failed such files now and then).
+    assert pydyf.Stream([b"x\r"]).data.endswith(b"x\r\r\nendstream")
+    assert pydyf.Stream([b"x"]).data.endswith(b"x\nendstream")

@@ -262,6 +262,9 @@ def test_made_up_parameters_do_not_make_a_list_pdf_render_again(client, casework
     status = reverse("status_report_pdf") + "?period=2026-t2"
     assert client.get(f"{status}&theme={theme}")["X-Report-Cache"] == "miss"
     assert client.get(f"{status}&unit=&theme={theme}&theme={theme}")["X-Report-Cache"] == "hit"
+    unit = world["measure"].responsible_unit_id
+    assert client.get(f"{status}&unit={unit}")["X-Report-Cache"] == "miss"
+    assert client.get(f"{status}&unit=00{unit}")["X-Report-Cache"] == "hit"  # the same unit, written another way
 
 
 @pytest.mark.parametrize("query", ["unit=abc", "sort=unknown", "theme=999999", "status=bogus", "unit=" + "9" * 30])
