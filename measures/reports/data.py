@@ -762,8 +762,8 @@ def list_report(*, kind, params):
 
 
 def list_params(*, kind, params):
-    """Only the GET parameters the list of `kind` understands (its filters and sort), in a fixed order: the key of
-    a cached list PDF, so made-up parameters cannot make the same PDF render again."""
+    """Only the GET parameters the list of `kind` understands (its filters and sort), in a fixed order; the page
+    number and made-up parameters are left out. (A cached list PDF is keyed by canonical_params.)"""
     filterset_class = LISTS[kind][0]
     known = QueryDict(mutable=True)
     for name in sorted(filterset_class.base_filters):

@@ -25,14 +25,13 @@ from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, Measur
 from ..models import ActionPlan, Location, Measure, MeasureDecision, Organisation, StatusUpdate
 from ..permissions import can_edit, can_report_on, can_see_history
 from ..reports.data import links_by_measure
-from ..review import late_and_neglected
+from ..review import OVERVIEW_ROWS, late_and_neglected
 from ..search import ranked
 from ..services import IMPORT_REASON
 from ..status import NOT_REPORTED_COLOUR, MeasureStatus
 from .review import comment_context
 
 PER_PAGE = 25
-DASHBOARD_ROWS = 8
 SEARCH_ROWS = 10
 LINKED_COMMITMENTS = 100
 
@@ -120,10 +119,10 @@ def home(request):
         # Reports people made; a status a source document states has no date of its own to be «recent» by.
         "recent_updates": StatusUpdate.objects.filter(author__isnull=False)
         .select_related("measure", "period", "author", "source")
-        .order_by("-recorded_at", "-id")[:DASHBOARD_ROWS],
+        .order_by("-recorded_at", "-id")[:OVERVIEW_ROWS],
         "moved_commitments": Commitment.objects.filter(status_changed_at__isnull=False)
         .select_related("decision", "platform")
-        .order_by("-status_changed_at", "pk")[:DASHBOARD_ROWS],
+        .order_by("-status_changed_at", "pk")[:OVERVIEW_ROWS],
         "themes": Theme.objects.all(),
         "today": today,
     }
