@@ -6,8 +6,8 @@ Run from the repository root with the project's virtualenv: `python -m bench.pag
    it, loads fixtures/real_records.json when it is there, generates the synthetic data (10,000 measures with about
    10 status updates each), ANALYZEs it, and collects the static files into a temporary STATIC_ROOT;
 2. serves the application with gunicorn (sync workers) with production settings (DEBUG off, whitenoise's manifest
-   storage) and the settings bench.settings (URLconf bench.urls), which adds `bench/bare/<size>/`, a constant page of `size` bytes that goes
-   through the same middleware;
+   storage) through bench.settings, whose URLconf bench.urls adds `bench/bare/<size>/`, a constant page of `size`
+   bytes that goes through the same middleware;
 3. for every page: fetches it once for its size, drives it with wrk (BENCH_CONNECTIONS connections, 2 threads,
    a warm-up run, then the measured run), then does the same for the bare page of the same size; every page is
    measured as served (public pages come from the page cache for people not logged in, so that is a cache hit) and
