@@ -126,7 +126,6 @@ class TrackingFilterSet(django_filters.FilterSet):
         label=_("Deadline"), choices=LATE_CHOICES, method="filter_late", empty_label=_("All")
     )
 
-    search_fields = ()
 
     def __init__(self, data=None, *args, **kwargs):
         model_choices = [
@@ -153,7 +152,7 @@ class TrackingFilterSet(django_filters.FilterSet):
         return queryset.filter(~exists if negate else exists)
 
     def filter_text(self, queryset, name, value):
-        return text_filter(queryset, value, self.search_fields)
+        return text_filter(queryset, value)
 
     def filter_theme(self, queryset, name, value):
         if not value:
@@ -194,7 +193,6 @@ class CommitmentFilter(TrackingFilterSet):
         empty_label=_("Document and number"),
     )
 
-    search_fields = ("title", "summary")
 
     class Meta:
         model = Commitment
@@ -231,7 +229,6 @@ class MeasureFilter(TrackingFilterSet):
         empty_label=_("Plan and number"),
     )
 
-    search_fields = ("title", "description", "number")
 
     class Meta:
         model = Measure
@@ -281,7 +278,6 @@ class DecisionFilter(TrackingFilterSet):
         empty_label=_("Newest first"),
     )
 
-    search_fields = ("title", "summary", "case_number")
 
     class Meta:
         model = Decision
@@ -317,7 +313,6 @@ class ActionPlanFilter(TrackingFilterSet):
         empty_label=_("Newest first"),
     )
 
-    search_fields = ("title", "short_title", "summary")
 
     class Meta:
         model = ActionPlan
