@@ -248,20 +248,24 @@ def text_filter(queryset, text):
 
 
 def ranked(queryset, text):
-    """Matching rows of `queryset` annotated with `matched` (terms found) and `rank`, ordered best first."""
+    """Matching rows of `queryset` annotated with `matched` (terms found), `as_typed` and `rank`, best first."""
     found = terms(text)
     queryset = text_filter(queryset, text)
     if not found:
-        return queryset.annotate(matched=Value(0), rank=Value(0.0, output_field=FloatField()))
+        return queryset.annotate(matched=Value(0), as_typed=Value(0), rank=Value(0.0, output_field=FloatField()))
     fields = SEARCH_FIELDS[queryset.model._meta.label_lower]
+    as_typed = [Term(term.typed) for term in found]
     if _uses_vector():
         has_term = [_vector_match(_search_query([term])) for term in found]
+        has_typed = [_vector_match(_search_query([term])) for term in as_typed]
         rank = SearchRank(StoredVector(), _search_query(found))
     else:
         has_term = [_term_in(term, fields) for term in found]
-        in_title = [_term_in(term, fields[:1]) for term in found]
-        rank = _count(in_title)
-    return queryset.annotate(matched=_count(has_term), rank=rank).order_by("-matched", "-rank", "pk")
+        has_typed = [_term_in(term, fields) for term in as_typed]
+        rank = _count([_term_in(term, fields[:1]) for term in found])
+    # Most terms found first, then most found as typed rather than as a synonym, then the best rank (title hits).
+    queryset = queryset.annotate(matched=_count(has_term), as_typed=_count(has_typed), rank=rank)
+    return queryset.order_by("-matched", "-as_typed", "-rank", "pk")
 
 
 def _count(conditions):
