@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from decisions.models import Commitment, Decision
+from decisions.models import Commitment, Decision, Source
 from measures.filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter
 from measures.models import ActionPlan, Measure, MeasureDecision
 from measures.search import ranked, synonym_groups, text_filter
@@ -218,6 +218,9 @@ def test_every_lists_filters_with_free_text_work_inside_a_subquery(filterset_cla
         direct = sorted(filterset.qs.values_list("pk", flat=True))
         inside = sorted(model.objects.filter(pk__in=filterset.qs.values("pk")).values_list("pk", flat=True))
         assert inside == direct, data
+        # Inside a query of another table, too (there a column named by its table would point nowhere).
+        sources = set(Source.objects.filter(pk__in=filterset.qs.values("source")).values_list("pk", flat=True))
+        assert sources == set(model.objects.filter(pk__in=direct).values_list("source", flat=True)), data
         selected_something |= bool(direct)
     assert selected_something, "no combination selected a record: the test would prove nothing"
     assert filterset_class(every).qs.exists(), "every filter at once selects the record made for them"
