@@ -124,6 +124,7 @@ def terms(text):
         else:
             found.append(Term((typed[i],)))
             i += 1
+    found = list(dict.fromkeys(found))  # a word typed twice counts once
     content = [term for term in found if term.synonyms or term.typed[0] not in STOP_WORDS]
     # A search of nothing but stop words searches for them as they are.
     return content or found

@@ -1,5 +1,5 @@
-"""Free-text search on both databases: folded letters, places and units, any of several words, synonyms; and on
-PostgreSQL, every list's filters (free text included) inside a subquery and in every list PDF."""
+"""Free-text search, on both databases: folded letters, places and units, any of several words, synonyms, and every
+list's filters (free text included) inside a subquery and in every list PDF (the 500 PostgreSQL gave)."""
 
 import re
 from datetime import date
@@ -27,13 +27,6 @@ from tests.factories import (
 from tests.reports.helpers import page_texts, update
 
 pytestmark = pytest.mark.django_db
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite has no stored search column and does not rename tables in subqueries the way PostgreSQL "
-    "rejects; CI runs this file on PostgreSQL too",
-)
-
 
 def listed_titles(response):
     """The titles in the first column of a list's table, in order (without a leading number)."""
@@ -204,7 +197,6 @@ LISTS = [
 ]
 
 
-@postgresql_only
 @pytest.mark.parametrize(("filterset_class", "model", "own"), LISTS, ids=lambda value: getattr(value, "__name__", ""))
 def test_every_lists_filters_with_free_text_work_inside_a_subquery(filterset_class, model, own):
     shared = _world()
@@ -226,7 +218,6 @@ def test_every_lists_filters_with_free_text_work_inside_a_subquery(filterset_cla
     assert filterset_class(every).qs.exists(), "every filter at once selects the record made for them"
 
 
-@postgresql_only
 @pytest.mark.parametrize(
     ("name", "expected", "left_out"),
     [
