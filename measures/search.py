@@ -21,9 +21,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact, SearchVectorField
 from django.db import connection
-from django.db.models import Case, Expression, F, FloatField, Func, IntegerField, Q, TextField, Value, When
+from django.db.models import BooleanField, Case, Expression, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.expressions import Col
 from django.db.models.lookups import Contains, Exact, Regex
 
@@ -136,11 +137,26 @@ class StoredVector(Expression):
     output_field = SearchVectorField()
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        field = SearchVectorField()
-        field.column = field.attname = field.name = "search_vector"
-        field.model = query.model
+        field = _vector_field(query.model)
         # A Col follows the query when Django relabels its tables (U0, U1, …) for a subquery.
         return Col(query.get_initial_alias(), field, output_field=field)
+
+
+@functools.cache
+def _vector_field(model):
+    """A field (not on the model, so not in its migrations) standing for the model's generated column."""
+    field = SearchVectorField()
+    field.column = field.attname = field.name = "search_vector"
+    field.model = model
+    return field
+
+
+class EqualsAny(Func):
+    """`value = ANY(array)` (PostgreSQL)."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
 
 
 class Fold(Func):
@@ -224,8 +240,9 @@ def _own_match(found, fields):
     # PostgreSQL drops stop words («og», «ett», «for») from a query; a search of nothing but stop words would find
     # nothing at all, so it matches the words as text instead, as on SQLite. numnode() of the constant query is
     # worked out when the query is planned, so the GIN index still serves the usual case.
+    # (The fallback searches the title only: it is for searches like «og» or «ett», and every field costs.)
     only_stop_words = Q(Exact(Func(query, function="numnode", output_field=IntegerField()), 0))
-    return _vector_match(query) | (only_stop_words & _text_match(found, fields))
+    return _vector_match(query) | (only_stop_words & _text_match(found, fields[:1]))
 
 
 def _match(model, found):
@@ -235,7 +252,13 @@ def _match(model, found):
     for path in SEARCH_RELATED.get(label, ()):
         related = model._meta.get_field(path).related_model
         matching = related.objects.filter(_match(related, found)).values("pk")
-        condition |= Q(pk__in=model.objects.filter(**{f"{path}__in": matching}).values("pk"))
+        ids = model.objects.filter(**{f"{path}__in": matching}).order_by().values("pk")
+        if _uses_vector():
+            # `id = ANY(ARRAY(…))` rather than `id IN (…)`: PostgreSQL works the ids out first and can then combine
+            # an index scan of them with the GIN index scan of the own text (a bitmap OR); IN would scan every row.
+            condition |= Q(EqualsAny(F("pk"), ArraySubquery(ids)))
+        else:
+            condition |= Q(pk__in=ids)
     return condition
 
 
