@@ -126,7 +126,6 @@ class TrackingFilterSet(django_filters.FilterSet):
         label=_("Deadline"), choices=LATE_CHOICES, method="filter_late", empty_label=_("All")
     )
 
-
     def __init__(self, data=None, *args, **kwargs):
         model_choices = [
             name
@@ -193,7 +192,6 @@ class CommitmentFilter(TrackingFilterSet):
         empty_label=_("Document and number"),
     )
 
-
     class Meta:
         model = Commitment
         fields = ["q", "status", "kind", "theme", "document", "unit", "partner", "location", "period", "late"]
@@ -228,7 +226,6 @@ class MeasureFilter(TrackingFilterSet):
         field_labels={"title": _("Title"), "deadline": _("Deadline"), "current_status": _("Status")},
         empty_label=_("Plan and number"),
     )
-
 
     class Meta:
         model = Measure
@@ -278,7 +275,6 @@ class DecisionFilter(TrackingFilterSet):
         empty_label=_("Newest first"),
     )
 
-
     class Meta:
         model = Decision
         fields = ["q", "status", "body", "theme", "unit", "partner", "location", "period", "late"]
@@ -312,7 +308,6 @@ class ActionPlanFilter(TrackingFilterSet):
         field_labels={"valid_from_year": _("First year"), "title": _("Title")},
         empty_label=_("Newest first"),
     )
-
 
     class Meta:
         model = ActionPlan

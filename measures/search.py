@@ -24,7 +24,19 @@ from pathlib import Path
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, Case, Expression, F, FloatField, Func, IntegerField, Q, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import Col
 from django.db.models.lookups import Contains, Exact, Regex
 
@@ -51,8 +63,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _ENDINGS = ("ene", "ane", "er", "et", "en", "a", "e")
 # Words too common to search for on their own (PostgreSQL's `norwegian` configuration drops more), folded.
 STOP_WORDS = frozenset(
-    "og i pa av for til med en et ett ei som det den de er a om at vi har fra ved eller sin seg skal kan men ikke"
-    " sa var ble blir".split()
+    {"og", "i", "pa", "av", "for", "til", "med", "en", "et", "ett", "ei", "som", "det", "den", "de", "er", "a", "om"}
+    | {"at", "vi", "har", "fra", "ved", "eller", "sin", "seg", "skal", "kan", "men", "ikke", "sa", "var", "ble", "blir"}
 )
 _FOLD_TABLE = str.maketrans(*FOLD_CHARS)
 
@@ -294,7 +306,6 @@ def ranked(queryset, text):
 
 def _count(conditions):
     """How many of `conditions` hold for a row."""
-    return sum(
-        (Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()) for condition in conditions),
-        start=Value(0, output_field=IntegerField()),
-    )
+    number = IntegerField()
+    one_each = (Case(When(condition, then=Value(1)), default=Value(0), output_field=number) for condition in conditions)
+    return sum(one_each, start=Value(0, output_field=number))
