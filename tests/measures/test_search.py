@@ -242,3 +242,28 @@ def test_ranked_search_works_inside_a_subquery_on_both_databases():
     make_measure(title="Noe annet")
     hits = ranked(Measure.objects.all(), "sproyterom brukerrom")
     assert titles(Measure.objects.filter(pk__in=hits.values("pk"))) == ["Sprøyterom i sentrum"]
+
+
+@pytest.mark.parametrize("name", ["commitment_list", "measure_list", "decision_list", "plan_list"])
+def test_a_searched_list_costs_the_same_queries_with_one_hit_and_with_many(client, name):
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(name), {"q": "sjøen nalokson"})
+        assert listed_titles(response), "the search must find something"
+        return len(queries)
+
+    def add(i):
+        decision = make_decision(title=f"Vedtak {i} om sjøen", decided_on=date(2024, 1, 1))
+        point = make_commitment(decision=decision, title=f"Punkt {i} ved sjøen")
+        plan = make_plan(title=f"Plan {i} for sjøen")
+        measure = make_measure(title=f"Tiltak {i}", plan=plan, commitments=[point])
+        measure.locations.add(make_location(name=f"Sted {i} ved sjøen"))
+        measure.responsible_unit = make_organisation(name=f"Sjøenheten {i}")
+        measure.save()
+
+    add(0)
+    one = count()
+    for i in range(1, 8):
+        add(i)
+    assert count() == one
+    assert one <= 16
