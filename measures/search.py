@@ -9,7 +9,7 @@ What a search finds, on both databases:
 
 On PostgreSQL each searchable table has a stored `search_vector` column (generated from the folded text with the
 `norwegian` text-search configuration and indexed with GIN; see the `search_vectors` migrations and
-decisions.search_sql), so «sprøyterom» also finds «sprøyterommet», and a word typed halfway matches as a prefix.
+bergen_rus.search_sql), so «sprøyterom» also finds «sprøyterommet», and a word typed halfway matches as a prefix.
 The column is read through `StoredVector`, a Django expression that resolves to the query's own alias, so every
 filtered queryset can be used inside a subquery (where Django renames the table U0, U1, …).
 On SQLite a word matches if its stem (the commonest Norwegian inflection endings cut) occurs in one of the fields;
@@ -40,7 +40,7 @@ from django.db.models import (
 from django.db.models.expressions import Col
 from django.db.models.lookups import Contains, Exact, Regex
 
-from decisions.search_sql import FOLD_CHARS, FOLD_PAIRS, fold_sql
+from bergen_rus.search_sql import FOLD_CHARS, FOLD_PAIRS, fold_sql
 
 # The fields searched per model (the title first: hits in it rank higher on SQLite). On PostgreSQL the same fields
 # make up the stored search_vector column.

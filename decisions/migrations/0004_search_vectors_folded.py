@@ -5,7 +5,7 @@ PostgreSQL only; SQLite folds when it searches.
 
 from django.db import migrations
 
-from decisions.search_sql import refold_vectors
+from bergen_rus.search_sql import refold_vectors
 
 forward, backward = refold_vectors(
     {

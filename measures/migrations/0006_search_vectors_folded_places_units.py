@@ -5,7 +5,7 @@ PostgreSQL only; SQLite folds when it searches.
 
 from django.db import migrations
 
-from decisions.search_sql import add_vectors, refold_vectors
+from bergen_rus.search_sql import add_vectors, refold_vectors
 
 refold_forward, refold_backward = refold_vectors(
     {
