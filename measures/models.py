@@ -1,10 +1,12 @@
 """What the administration does: action plans, measures, their status history, periods, organisations, places."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +14,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from bergen_rus.querysets import count_of
 from decisions.models import Commitment, Decision, Source, SourceKind, Theme
 
-from .status import MeasureStatus
+from .status import MeasureStatus, is_late, late_q
 
 MAX_LINKS = 5
 
@@ -124,6 +127,16 @@ class Location(models.Model):
         return reverse("location_detail", args=[self.pk])
 
 
+class ActionPlanQuerySet(models.QuerySet):
+    def with_measure_counts(self):
+        """Annotated with measure_count, done_count and delayed_count: the plan's measures, all and by status."""
+        return self.annotate(
+            measure_count=count_of(Measure.objects, "plan"),
+            done_count=count_of(Measure.objects.filter(current_status=MeasureStatus.DONE), "plan"),
+            delayed_count=count_of(Measure.objects.filter(current_status=MeasureStatus.DELAYED), "plan"),
+        )
+
+
 class ActionPlan(models.Model):
     """An adopted plan with numbered measures, such as the action plan against open drug scenes."""
 
@@ -144,6 +157,7 @@ class ActionPlan(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="action_plans")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:
@@ -179,9 +193,28 @@ class MeasureQuerySet(models.QuerySet):
         return self.order_by("plan_id", Length("number"), "number", "title", "pk")
 
     def late(self, today=None):
-        """Past their deadline and neither done nor cancelled."""
-        today = today or timezone.localdate()
-        return self.filter(deadline__lt=today).exclude(current_status__in=[MeasureStatus.DONE, MeasureStatus.CANCELLED])
+        """Late on `today` (default: today): past their deadline and not in a final status (measures.status.late_q)."""
+        return self.filter(late_q(today or timezone.localdate()))
+
+    def late_count(self, today=None):
+        """How many of these measures are late on `today` (default: today). One query."""
+        return self.late(today).count()
+
+    def status_counts(self):
+        """{MeasureStatus value, or None for «not reported»: number of measures} in one query; a status no measure
+        has is left out.
+
+        The ordering is cleared first: the columns of an ordering (in_plan_order's, say) would otherwise enter the
+        GROUP BY and split the counts, so that a chart would count far fewer measures than its table lists.
+        """
+        return dict(self.order_by().values_list("current_status").annotate(n=Count("pk")))
+
+    def status_counts_per(self, field):
+        """{value of `field`: status_counts of the measures with that value} in one query (e.g. per plan)."""
+        counts = defaultdict(dict)
+        for key, status, n in self.order_by().values_list(field, "current_status").annotate(n=Count("pk")):
+            counts[key][status] = n
+        return counts
 
 
 class Measure(models.Model):
@@ -298,12 +331,8 @@ class Measure(models.Model):
 
     @property
     def is_late(self):
-        """Past its deadline and neither done nor cancelled (the same rule as MeasureQuerySet.late)."""
-        return (
-            self.deadline is not None
-            and self.deadline < timezone.localdate()
-            and self.status not in (MeasureStatus.DONE, MeasureStatus.CANCELLED)
-        )
+        """Late today (measures.status.is_late: the same rule as MeasureQuerySet.late)."""
+        return is_late(deadline=self.deadline, status=self.current_status, today=timezone.localdate())
 
 
 class DecisionRole(models.TextChoices):

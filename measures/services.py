@@ -5,8 +5,6 @@ Measure.current_status) and Commitment.status.
 Views, the admin, commands and fixtures all go through them.
 """
 
-from collections import defaultdict
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -18,7 +16,7 @@ from decisions.models import Commitment
 
 from .caching import touch
 from .models import Measure, PeriodState, ReportingPeriod, StatusUpdate
-from .status import roll_up
+from .status import roll_up_links
 
 
 @transaction.atomic
@@ -91,7 +89,7 @@ IMPORT_REASON = "Import av faste data fra fixtures/real_records.json"
 def refresh_commitment_statuses(commitment_ids=None, *, user=None):
     """Re-compute the rolled-up status of these commitments (all when None) and store those that changed.
 
-    Reads each commitment's linked measures' current statuses in one query, applies measures.status.roll_up and
+    Reads each commitment's linked measures' current statuses in one query, applies measures.status.roll_up_links and
     writes the changed commitments with a history row each (attributed to `user`). Returns the changed ones.
     Call it whenever a status is recorded, a link between measures and commitments changes, a measure is
     deleted or a commitment's `requires_follow_up` changes.
@@ -105,14 +103,18 @@ def refresh_commitment_statuses(commitment_ids=None, *, user=None):
         commitments = commitments.filter(pk__in=ids)
         links = links.filter(commitment_id__in=ids)
 
-    statuses = defaultdict(list)
-    for commitment_id, status in links.values_list("commitment_id", "measure__current_status"):
-        statuses[commitment_id].append(status)
+    rows = list(links.values_list("commitment_id", "measure_id", "measure__current_status"))
+    commitments = list(commitments)
+    rolled_up = roll_up_links(
+        [(commitment_id, measure_id) for commitment_id, measure_id, _status in rows],
+        {measure_id: status for _commitment_id, measure_id, status in rows},
+        {commitment.pk: commitment.requires_follow_up for commitment in commitments},
+    )
 
     now = timezone.now()
     changed = []
     for commitment in commitments:
-        new_status = roll_up(statuses[commitment.pk], requires_follow_up=commitment.requires_follow_up)
+        new_status = rolled_up[commitment.pk]
         if commitment.status != new_status:
             commitment.status = new_status
             commitment.status_changed_at = now
