@@ -182,12 +182,6 @@ class ActionPlan(models.Model):
 
 
 class MeasureQuerySet(models.QuerySet):
-    def with_status(self, status):
-        """Measures whose latest update has this status; None selects those never reported on."""
-        if status is None:
-            return self.filter(current_status__isnull=True)
-        return self.filter(current_status=status)
-
     def in_plan_order(self):
         """By plan, then by number as people read it (2 before 10), then by title."""
         return self.order_by("plan_id", Length("number"), "number", "title", "pk")
