@@ -119,6 +119,12 @@ class Decision(models.Model):
         return reverse("decision_detail", args=[self.pk])
 
 
+class PlatformQuerySet(models.QuerySet):
+    def with_pledge_count(self):
+        """Annotated with pledge_count: how many pledges each platform makes."""
+        return self.annotate(pledge_count=count_of(Commitment.objects, "platform"))
+
+
 class Platform(models.Model):
     """The city government's platform for its term: the promises it made."""
 
@@ -129,6 +135,7 @@ class Platform(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="platforms")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    objects = PlatformQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -54,6 +54,15 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def with_measure_counts(self):
+        """Annotated with responsible_count and partner_count: the measures a unit is responsible for, takes part in."""
+        return self.annotate(
+            responsible_count=count_of(Measure.objects, "responsible_unit"),
+            partner_count=count_of(Measure.partners.through.objects, "organisation"),
+        )
+
+
 class Organisation(models.Model):
     """A unit responsible for measures, or a partner taking part in them."""
 
@@ -68,6 +77,7 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units"
     )
 
+    objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -89,6 +99,12 @@ class LocationKind(models.TextChoices):
     SHELTER = "shelter", _("Shelter or housing")
     AREA = "area", _("Area or neighbourhood")
     OTHER = "other", _("Other place")
+
+
+class LocationQuerySet(models.QuerySet):
+    def with_measure_count(self):
+        """Annotated with measure_count: how many measures happen at each place."""
+        return self.annotate(measure_count=count_of(Measure.locations.through.objects, "location"))
 
 
 class Location(models.Model):
@@ -113,6 +129,7 @@ class Location(models.Model):
     )
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="locations")
 
+    objects = LocationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -5,7 +5,7 @@ so the number of queries does not grow with the data.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -291,7 +291,7 @@ def plan_detail(request, pk):
 
 @require_safe
 def location_list(request):
-    locations = Location.objects.select_related("operator").annotate(measure_count=Count("measures"))
+    locations = Location.objects.select_related("operator").with_measure_count()
     return render(request, "tracking/location_list.html", {"locations": locations})
 
 
@@ -319,9 +319,7 @@ def location_detail(request, pk):
 
 @require_safe
 def organisation_list(request):
-    organisations = Organisation.objects.annotate(
-        responsible_count=Count("responsible_for", distinct=True), partner_count=Count("partner_in", distinct=True)
-    )
+    organisations = Organisation.objects.with_measure_counts()
     return render(request, "tracking/organisation_list.html", {"organisations": organisations})
 
 
@@ -371,7 +369,7 @@ def status_legend(request):
 
 @require_safe
 def platform_list(request):
-    platforms = Platform.objects.annotate(pledge_count=Count("pledges"))
+    platforms = Platform.objects.with_pledge_count()
     return render(request, "tracking/platform_list.html", {"platforms": platforms})
 
 
