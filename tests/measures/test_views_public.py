@@ -143,7 +143,7 @@ PUBLIC_PAGE_QUERIES = {
     "organisation": 5,
     "source": 10,
     "sources": 4,
-    "search": 6,
+    "search": 8,
     "statuses": 1,
 }
 
