@@ -1,4 +1,4 @@
-"""Council-ready PDF reports: the data they show (data.py), how they are rendered (pdf.py, render.py), the HTTP
+"""Council-ready PDF reports: the data they show (data/, one module per report), how they are rendered (pdf.py, render.py), the HTTP
 layer that returns them (exporters.py) and their pages (views.py)."""
 
 import logging
