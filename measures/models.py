@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from decisions.models import Commitment, Decision, Source, SourceKind, Theme
+from decisions.models import Commitment, Decision, Source, SourceKind, Theme, fixture_pk_field
 
 from .status import MeasureStatus
 
@@ -65,6 +65,7 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units"
     )
 
+    fixture_pk = fixture_pk_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -110,6 +111,7 @@ class Location(models.Model):
     )
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="locations")
 
+    fixture_pk = fixture_pk_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -144,6 +146,7 @@ class ActionPlan(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="action_plans")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:
@@ -254,6 +257,7 @@ class Measure(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[partners, locations, themes, commitments])
 
@@ -461,6 +465,8 @@ class StatusUpdate(models.Model):
     source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
 
+    fixture_pk = fixture_pk_field()
+
     # No HistoricalRecords here: an update is never changed or deleted, so the row itself, with its author and
     # recorded_at, is the audit record. A second copy in a history table would only double the writes.
 
@@ -657,6 +663,7 @@ class Indicator(models.Model):
     source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     history = HistoricalRecords(m2m_fields=[commitments, themes])
 
     class Meta:
@@ -751,3 +758,81 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.period} – {self.user}"
+
+
+class Correction(models.Model):
+    """One correction made to a record taken from the sources: what changed, when, by whom and why.
+
+    Written only by measures.corrections.apply_corrections (load_real_records --update), listed on «Rettelser».
+    The record is named in `record_label` as it was called when corrected, so the entry stays readable if the record
+    is later removed; the links below point at the record's page (and at the other end of a corrected link).
+    It lives in measures because it points at records of both apps, and measures may import decisions.
+    """
+
+    key = models.CharField(_("correction"), max_length=80, help_text=_("The entry in fixtures/corrections/."))
+    record_label = models.CharField(_("record"), max_length=400)
+    what = models.TextField(_("what was changed"))
+    reason = models.TextField(_("why"))
+    # What was changed, as a reader sees it: [{"field": …, "before": …, "after": …}, …].
+    changes = models.JSONField(_("changes"), default=list)
+    made_at = models.DateTimeField(_("corrected"), default=timezone.now, editable=False)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    source = models.ForeignKey(Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decision = models.ForeignKey(Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    platform = models.ForeignKey(
+        "decisions.Platform", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections"
+    )
+    measure = models.ForeignKey(Measure, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections")
+    plan = models.ForeignKey(ActionPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    # Pages that have one, in the order a correction's link prefers them.
+    LINKED = (
+        "measure",
+        "commitment",
+        "location",
+        "organisation",
+        "decision",
+        "platform",
+        "plan",
+        "source",
+        "indicator",
+    )
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-made_at", "-id"]
+        indexes = [
+            # «Rettelser» lists the corrections newest first.
+            models.Index(fields=["-made_at", "-id"], name="correction_recent_idx"),
+            # load_real_records --update skips the entries whose key it finds here (applied once per site; a changed
+            # link writes one row per commitment, so the key is not unique).
+            models.Index(fields=["key"], name="correction_key_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_label}: {self.what}"
+
+    @property
+    def record(self):
+        """The corrected record whose page the entry links to (selected with it), or None."""
+        for name in self.LINKED:
+            if getattr(self, f"{name}_id") is not None:
+                return getattr(self, name)
+        return None

@@ -16,7 +16,6 @@ from decisions.status import CommitmentStatus
 
 from .models import Measure, StatusUpdate
 from .reports.data import ordered_periods, period_end, previous_period, status_at_period, status_before_period
-from .services import IMPORT_REASON
 from .status import NOT_REPORTED_LABEL, MeasureStatus, roll_up
 
 FINAL = {MeasureStatus.DONE, MeasureStatus.CANCELLED}
@@ -92,15 +91,14 @@ def progress(period):
     reference = min(period.ends_on, timezone.localdate())
     late_ids = list(Measure.objects.filter(deadline__lt=reference).values_list("pk", flat=True))
     late_ids = [pk for pk in late_ids if now.get(pk) not in FINAL]
-    # New: made by somebody during the period. The real records were loaded, not made: they are no news.
-    loaded = Measure.history.filter(history_type="+", history_change_reason=IMPORT_REASON).values("id")
+    # New: made by somebody during the period. The real records were loaded, not made (fixture_pk marks them): they
+    # are no news.
     new_ids = list(
         Measure.objects.filter(
             created_at__gte=timezone.make_aware(datetime.combine(period.starts_on, time.min)),
             created_at__lt=period_end(period),
-        )
-        .exclude(pk__in=loaded)
-        .values_list("pk", flat=True)
+            fixture_pk__isnull=True,
+        ).values_list("pk", flat=True)
     )
     wanted = set(moved[:LIST_LIMIT]) | set(finished[:LIST_LIMIT]) | set(unreported[:LIST_LIMIT])
     wanted |= set(late_ids[:LIST_LIMIT]) | set(new_ids[:LIST_LIMIT])

@@ -88,11 +88,12 @@ def record_status(
 IMPORT_REASON = "Import av faste data fra fixtures/real_records.json"
 
 
-def refresh_commitment_statuses(commitment_ids=None, *, user=None):
+def refresh_commitment_statuses(commitment_ids=None, *, user=None, reason=None):
     """Re-compute the rolled-up status of these commitments (all when None) and store those that changed.
 
     Reads each commitment's linked measures' current statuses in one query, applies measures.status.roll_up and
-    writes the changed commitments with a history row each (attributed to `user`). Returns the changed ones.
+    writes the changed commitments with a history row each (attributed to `user`, with `reason` when given). Returns
+    the changed ones.
     Call it whenever a status is recorded, a link between measures and commitments changes, a measure is
     deleted or a commitment's `requires_follow_up` changes.
     """
@@ -119,7 +120,12 @@ def refresh_commitment_statuses(commitment_ids=None, *, user=None):
             changed.append(commitment)
     if changed:
         bulk_update_with_history(
-            changed, Commitment, ["status", "status_changed_at"], batch_size=500, default_user=user
+            changed,
+            Commitment,
+            ["status", "status_changed_at"],
+            batch_size=500,
+            default_user=user,
+            default_change_reason=reason,
         )
     return changed
 

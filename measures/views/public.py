@@ -27,7 +27,6 @@ from ..permissions import can_edit, can_report_on, can_see_history
 from ..reports.data import links_by_measure
 from ..review import OVERVIEW_ROWS, late_and_neglected
 from ..search import ranked
-from ..services import IMPORT_REASON
 from ..status import NOT_REPORTED_COLOUR, MeasureStatus
 from .review import comment_context
 
@@ -159,11 +158,13 @@ def commitment_detail(request, pk):
         .order_by("decision__title", "measure__title")
     )
     history = commitment.history.order_by("history_date", "history_id").values_list(
-        "status", "history_date", "history_change_reason"
+        "status", "history_date", "history_type", "fixture_pk"
     )
-    # The status the real records were loaded with is what the documents state; the day of loading is no date of it.
+    # The status a loaded record was created with (its first history row, marked by fixture_pk) is what the documents
+    # state; the day of loading is no date of it.
     status_history = charts.status_changes(
-        ((status, None if reason == IMPORT_REASON else when) for status, when, reason in history), CommitmentStatus
+        ((status, None if kind == "+" and loaded is not None else when) for status, when, kind, loaded in history),
+        CommitmentStatus,
     )
     context = {
         "commitment": commitment,
