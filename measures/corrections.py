@@ -33,6 +33,8 @@ from .caching import touch
 from .models import Correction, Measure, MeasureDecision, StatusUpdate
 from .services import refresh_commitment_statuses
 
+# What a writer answers when the record already is as the fixture has it: nothing to do, nothing to report.
+ALREADY = "already as in the fixture"
 # The history table keeps a reason of at most this many characters (django-simple-history's field).
 REASON_MAX = 100
 # The reason on the history row of a commitment whose rolled-up status a correction changed.
@@ -64,6 +66,7 @@ class Change:
 class Outcome:
     applied: list = field(default_factory=list)  # Correction rows written
     done_before: list = field(default_factory=list)  # keys applied on an earlier run
+    already: list = field(default_factory=list)  # keys whose record already is as the fixture has it (a fresh load)
     left_alone: list = field(default_factory=list)  # (key, label, why not) for records a person changed or removed
 
 
@@ -158,6 +161,9 @@ def _apply(*, user, changes):
     for change in sorted(pending, key=lambda c: c.action != "add"):
         writer = _ADD if change.action == "add" else _REMOVE if change.action == "remove" else _CHANGE
         result = writer(change, user=user, verdicts=verdicts, touched=(touched_commitments, touched_measures))
+        if result == ALREADY:
+            outcome.already.append(change.key)
+            continue
         if isinstance(result, str):
             outcome.left_alone.append((change.key, change.label, result))
             continue
@@ -227,11 +233,17 @@ def _verdict(change, verdicts, *, lock=True):
     if change.label not in verdicts:
         obj = _by_fixture_pk(change.model, change.fixture_pk, lock=lock)
         if obj is None:
-            verdicts[change.label] = (None, "removed on this site since it was loaded")
-        elif not _untouched(obj, change.before):
-            verdicts[change.label] = (None, "changed on this site since it was loaded")
-        else:
+            # Gone: what a removal wants; for a change, a person removed it.
+            verdicts[change.label] = (
+                None,
+                ALREADY if change.after is None else "removed on this site since it was loaded",
+            )
+        elif _untouched(obj, change.before):
             verdicts[change.label] = (obj, None)
+        elif change.after is not None and _untouched(obj, change.after):
+            verdicts[change.label] = (None, ALREADY)  # loaded from the corrected fixture
+        else:
+            verdicts[change.label] = (None, "changed on this site since it was loaded")
     return verdicts[change.label]
 
 
@@ -347,7 +359,7 @@ def _add(change, *, user, verdicts, touched):
     if model is MeasureDecision:
         return _add_decision_link(change)
     if _by_fixture_pk(model, change.fixture_pk) is not None:
-        return "already on this site"
+        return ALREADY
     obj = model(fixture_pk=change.fixture_pk)
     m2m = {}
     try:
@@ -380,7 +392,7 @@ def _link_detail(link, *, removed):
 def _add_decision_link(change):
     """A link between a measure and a decision (MeasureDecision has no fixture mark: it is found by what it joins)."""
     if _decision_link(change.after).exists():
-        return "already on this site"
+        return ALREADY
     link = MeasureDecision(role=change.after["role"])
     try:
         _assign(link, {"measure": change.after["measure"], "decision": change.after["decision"]}, m2m={})
@@ -396,7 +408,7 @@ def _remove(change, *, user, verdicts, touched):
     if change.model is MeasureDecision:
         link = _decision_link(change.before).first()
         if link is None:
-            return "removed on this site since it was loaded"
+            return ALREADY
         details = [_link_detail(link, removed=True)]
         link.delete()
         return link, details, set()

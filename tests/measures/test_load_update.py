@@ -53,7 +53,9 @@ def test_an_untouched_database_ends_as_a_fresh_load_of_the_fixture(db):
 
     output = update(operator)
 
-    assert f"{len(ROUND['corrections'])} corrections applied, 0 applied before, 0 left alone" in output
+    assert (
+        f"{len(ROUND['corrections'])} corrections applied, 0 applied before, 0 needed nothing, 0 left alone" in output
+    )
     # Every record holds what the fixture holds now, found by its fixture number.
     for row in json.loads(FIXTURE.read_text()):
         model = apps.get_model(row["model"])
@@ -118,6 +120,15 @@ def test_records_a_person_changed_are_listed_and_left_alone(db):
     assert own.title == "Eget tiltak" and own.fixture_pk is None
     assert Measure.objects.get(fixture_pk=29).pk != own.pk
     assert not Correction.objects.filter(commitment=pledge, measure__isnull=True).exists()
+
+
+def test_a_site_that_loaded_the_corrected_fixture_needs_nothing(db):
+    call_command("load_real_records", verbosity=0)
+    output = update(make_user("drift"))
+    assert (
+        f"0 corrections applied, 0 applied before, {len(ROUND['corrections'])} needed nothing, 0 left alone" in output
+    )
+    assert not Correction.objects.exists()
 
 
 def test_the_update_needs_a_person_and_changes_nothing_without_one(db):

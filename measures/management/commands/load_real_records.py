@@ -108,7 +108,7 @@ class Command(BaseCommand):
             keys = {row.key for row in outcome.applied}
             self.stdout.write(
                 f"{entries['baseline']}: {len(keys)} corrections applied, {len(outcome.done_before)} applied before, "
-                f"{len(outcome.left_alone)} left alone."
+                f"{len(set(outcome.already))} needed nothing, {len(outcome.left_alone)} left alone."
             )
             for key, label, why in outcome.left_alone:
                 self.stdout.write(self.style.WARNING(f"  left alone: {key} ({label}): {why}"))
