@@ -5,6 +5,7 @@ before issue 12). The corrections must bring a database nobody touched to what a
 person changed, and say so; and every correction is in the history and on «Rettelser».
 """
 
+import importlib
 import json
 from io import StringIO
 
@@ -197,3 +198,21 @@ def test_the_corrections_page_in_english(client):
     client.get(reverse("choose_language", args=["en"]) + "?next=/rettelser/")
     page = client.get(reverse("correction_list")).text
     assert '<html lang="en"' in page and "Corrections" in page and "Why" in page
+
+
+def test_the_migrations_mark_the_records_a_site_loaded_before_the_mark_existed(db):
+    # Before fixture_pk, a loaded record was known by its import entry in the history; the migrations read it once.
+    load_old()
+    person_made = Measure.objects.create(title="Eget tiltak", source=make_source())
+    record_status(measure=person_made, status=MeasureStatus.PLANNED, happened="Planlagt.", author=make_user("per"))
+    for model in (Commitment, Measure, Location, StatusUpdate):
+        model.objects.update(fixture_pk=None)
+    decisions_migration = importlib.import_module("decisions.migrations.0004_fixture_pk_marks_loaded_records")
+    measures_migration = importlib.import_module("measures.migrations.0006_fixture_pk_and_corrections")
+    decisions_migration.mark_loaded_records(apps, None)
+    measures_migration.mark(apps, None)
+    assert set(Commitment.objects.values_list("fixture_pk", flat=True)) == set(range(1, 40))
+    assert Measure.objects.get(pk=person_made.pk).fixture_pk is None
+    assert Measure.objects.filter(fixture_pk__isnull=False).count() == 28
+    assert StatusUpdate.objects.filter(fixture_pk__isnull=False).count() == 20
+    assert not StatusUpdate.objects.filter(measure=person_made, fixture_pk__isnull=False).exists()
