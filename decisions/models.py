@@ -16,9 +16,7 @@ def fixture_pk_field():
     «new», the commitment page does not date a loaded status, and load_real_records --update finds the records it
     may correct by it), never a history string. Unique: a fixture record is loaded once.
     """
-    return models.PositiveIntegerField(
-        _("record in the fixture"), null=True, blank=True, unique=True, editable=False
-    )
+    return models.PositiveIntegerField(_("record in the fixture"), null=True, blank=True, unique=True, editable=False)
 
 
 class SourceKind(models.TextChoices):
