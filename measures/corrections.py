@@ -138,7 +138,9 @@ def apply_corrections(*, user, changes):
     - each record's history gets a row attributed to `user` with the entry's reason (status updates keep no history:
       their Correction row is their record); a Correction row per applied entry, for «Rettelser»;
     - measures whose updates were withdrawn point at their latest remaining update; every commitment linked to a
-      corrected measure, before or after, is rolled up again (refresh_commitment_statuses); the data version moves on.
+      corrected measure, before or after, is rolled up again (refresh_commitment_statuses), and a status that changes
+      so is no change of the commitment (its `status_changed_at` is emptied, as for loaded records); the data version
+      moves on.
     The texts written (what changed) are in the data's language, Norwegian. Entries whose key is already in
     Correction were applied before and are skipped.
     """
@@ -183,9 +185,12 @@ def _apply(*, user, changes):
             )
         )
     if touched_commitments or added_commitments:
-        refresh_commitment_statuses(touched_commitments | added_commitments, user=user, reason=ROLL_UP_REASON)
-        # An added commitment's status is what the documents state, like a loaded one's: no change made today.
-        Commitment.objects.filter(pk__in=added_commitments).update(status_changed_at=None)
+        changed = refresh_commitment_statuses(touched_commitments | added_commitments, user=user, reason=ROLL_UP_REASON)
+        # A status the corrected records give is what the documents state, like a loaded one's: no change of the
+        # commitment made today, so the overview and the advisory council's «new» do not list it as moved (the
+        # commitment's history and «Rettelser» say what happened).
+        moved = {commitment.pk for commitment in changed} | added_commitments
+        Commitment.objects.filter(pk__in=moved).update(status_changed_at=None)
     if outcome.applied:
         touch()
     return outcome

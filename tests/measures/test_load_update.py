@@ -73,6 +73,8 @@ def test_an_untouched_database_ends_as_a_fresh_load_of_the_fixture(db):
     # updates that rested on prescriptions are gone and the measures they described are not reported.
     pledge_15 = Commitment.objects.get(fixture_pk=15)
     assert not pledge_15.measures.exists() and pledge_15.status == CommitmentStatus.NOT_FOLLOWED_UP
+    # A corrected reading of the documents is no change of the commitment: the overview does not list it as moved.
+    assert pledge_15.status_changed_at is None and pledge_15.history.latest().history_user == operator
     assert Measure.objects.get(fixture_pk=4).plan is None and Measure.objects.get(fixture_pk=6).status is None
     assert not StatusUpdate.objects.filter(fixture_pk__in=[2, 3, 4, 19]).exists()
     assert Location.objects.get(fixture_pk=2).name == "Nesttun"
