@@ -31,14 +31,12 @@ from decisions.models import Commitment
 
 from .caching import touch
 from .models import Correction, Measure, MeasureDecision, StatusUpdate
-from .services import refresh_commitment_statuses
+from .services import delete_record, refresh_commitment_statuses, save_record
 
 # What a writer answers when the record already is as the fixture has it: nothing to do, nothing to report.
 ALREADY = "already as in the fixture"
 # The history table keeps a reason of at most this many characters (django-simple-history's field).
 REASON_MAX = 100
-# The reason on the history row of a commitment whose rolled-up status a correction changed.
-ROLL_UP_REASON = "Status rullet opp på nytt etter rettelser i postene fra kildene (se Rettelser)"
 
 
 @dataclass
@@ -133,8 +131,9 @@ def apply_corrections(*, user, changes):
     - each record to correct is locked and compared with the baseline; one a person has changed or removed is left
       alone and reported in `left_alone`, and so is a record the correction would make invalid;
     - added records are created (with a new primary key of this database and the fixture's number in `fixture_pk`),
-      changed fields and links are written with the version moved on, removed links and withdrawn loaded status
-      updates are deleted;
+      changed fields and links are written, and removed links deleted, through the one write path
+      (measures.services.save_record and delete_record: row lock, version moved on, one history entry, roll-up);
+      withdrawn loaded status updates are deleted here (no service deletes a person's report);
     - each record's history gets a row attributed to `user` with the entry's reason (status updates keep no history:
       their Correction row is their record); a Correction row per applied entry, for «Rettelser»;
     - measures whose updates were withdrawn point at their latest remaining update; every commitment linked to a
@@ -158,6 +157,7 @@ def _apply(*, user, changes):
         (outcome.done_before if change.key in done else pending).append(change)
 
     touched_commitments, touched_measures, added_commitments = set(), set(), set()
+    statuses_before = dict(Commitment.objects.values_list("pk", "status"))
     verdicts = {}
     # Added records first (others may link to them), then the rest in the order of the entries.
     for change in sorted(pending, key=lambda c: c.action != "add"):
@@ -184,13 +184,13 @@ def _apply(*, user, changes):
                 "commitment_id", flat=True
             )
         )
-    if touched_commitments or added_commitments:
-        changed = refresh_commitment_statuses(touched_commitments | added_commitments, user=user, reason=ROLL_UP_REASON)
-        # A status the corrected records give is what the documents state, like a loaded one's: no change of the
-        # commitment made today, so the overview and the advisory council's «new» do not list it as moved (the
-        # commitment's history and «Rettelser» say what happened).
-        moved = {commitment.pk for commitment in changed} | added_commitments
-        Commitment.objects.filter(pk__in=moved).update(status_changed_at=None)
+    # save_record and delete_record rolled up the commitments of what they wrote; the withdrawn updates' are here.
+    refresh_commitment_statuses(touched_commitments, user=user)
+    # A status the corrected records give is what the documents state, like a loaded one's: no change of the
+    # commitment made today, so the overview and the advisory council's «new» do not list it as moved (the
+    # commitment's history and «Rettelser» say what happened).
+    moved = {pk for pk, status in Commitment.objects.values_list("pk", "status") if statuses_before.get(pk) != status}
+    Commitment.objects.filter(pk__in=moved | added_commitments).update(status_changed_at=None)
     if outcome.applied:
         touch()
     return outcome
@@ -281,38 +281,23 @@ def _field_label(model, name):
 # --- the writers ------------------------------------------------------------------------------------------------
 
 
-def _assign(obj, fields, *, m2m):
-    """Set `fields` (fixture values) on `obj`; many-to-many values are collected in `m2m` to set after saving."""
+def _resolve(model, fields):
+    """Fixture values as a service takes them: related records by their fixture number, links by their members."""
+    resolved = {}
     for name, value in fields.items():
-        model_field = obj._meta.get_field(name)
+        model_field = model._meta.get_field(name)
+        related = model_field.related_model
         if model_field.many_to_many:
-            m2m[name] = list(model_field.related_model.objects.filter(fixture_pk__in=value))
+            resolved[name] = list(related.objects.filter(fixture_pk__in=value))
+            if len(resolved[name]) != len(set(value)):
+                raise ValidationError({name: f"a record it links to ({value}) is not on this site"})
         elif model_field.is_relation:
-            target = None if value is None else _by_fixture_pk(model_field.related_model, value)
-            if value is not None and target is None:
+            resolved[name] = None if value is None else related.objects.filter(fixture_pk=value).first()
+            if value is not None and resolved[name] is None:
                 raise ValidationError({name: f"the record it points at ({value}) is not on this site"})
-            setattr(obj, name, target)
         else:
-            setattr(obj, model_field.attname, model_field.to_python(value))
-
-
-def _save_with_history(obj, *, user, why, m2m):
-    """Save `obj` with one history row (user, reason) that holds its links as they are after the correction."""
-    if hasattr(obj, "version") and obj.pk is not None:
-        obj.version += 1
-    obj.full_clean()
-    if m2m:
-        # The links first, without the history rows django-simple-history writes for each link it sets.
-        if obj.pk is None:
-            obj.skip_history_when_saving = True
-            obj.save()
-        obj.skip_history_when_saving = True
-        for name, targets in m2m.items():
-            getattr(obj, name).set(targets)
-        del obj.skip_history_when_saving
-    obj._history_user = user
-    obj._change_reason = why
-    obj.save()
+            resolved[name] = model_field.to_python(value)
+    return resolved
 
 
 def _measure_links(obj):
@@ -340,43 +325,41 @@ def _change(change, *, user, verdicts, touched):
         for name, value in fields.items()
     ]
     links_before = _measure_links(obj)
-    m2m = {}
     try:
-        _assign(obj, fields, m2m=m2m)
+        values = _resolve(change.model, fields)
         if isinstance(obj, StatusUpdate):
-            # No history table: the Correction row written with it keeps the wording it replaces.
+            # No history table (updates are never edited by people): the Correction row keeps the wording it replaces.
+            for name, value in values.items():
+                setattr(obj, name, value)
             obj.full_clean()
-            obj.save()
+            obj.save(update_fields=list(values))
         else:
-            _save_with_history(obj, user=user, why=change.why, m2m=m2m)
+            # The one write path: locked, validated, version moved on, one history entry with the reason, roll-up.
+            obj = save_record(user=user, record=obj, fields=values, reason=change.why)
     except ValidationError as error:
         return _failed(error)
     # The record now holds the fixture's values in these fields; its later entries compare with those.
     change.before.update(fields)
-    links_after = _measure_links(obj)
-    commitments, _measures = touched
-    commitments |= links_before | links_after
-    return obj, details, links_before ^ links_after
+    return obj, details, links_before ^ _measure_links(obj)
 
 
 def _add(change, *, user, verdicts, touched):
     model = change.model
     if model is MeasureDecision:
-        return _add_decision_link(change)
+        return _add_decision_link(change, user=user)
     if _by_fixture_pk(model, change.fixture_pk) is not None:
         return ALREADY
-    obj = model(fixture_pk=change.fixture_pk)
-    m2m = {}
     try:
-        _assign(obj, change.after, m2m=m2m)
-        _save_with_history(obj, user=user, why=change.why, m2m=m2m)
+        obj = save_record(
+            user=user,
+            record=model(fixture_pk=change.fixture_pk),
+            fields=_resolve(model, change.after),
+            reason=change.why,
+        )
     except ValidationError as error:
         return _failed(error)
-    commitments, _measures = touched
-    links = _measure_links(obj)
-    commitments |= links
     name = getattr(obj, "title", None) or getattr(obj, "name", None) or str(obj)
-    return obj, [{"field": str(translation.gettext("New record")), "before": "", "after": name}], links
+    return obj, [{"field": str(translation.gettext("New record")), "before": "", "after": name}], _measure_links(obj)
 
 
 def _decision_link(fields):
@@ -394,15 +377,14 @@ def _link_detail(link, *, removed):
     }
 
 
-def _add_decision_link(change):
+def _add_decision_link(change, *, user):
     """A link between a measure and a decision (MeasureDecision has no fixture mark: it is found by what it joins)."""
     if _decision_link(change.after).exists():
         return ALREADY
-    link = MeasureDecision(role=change.after["role"])
     try:
-        _assign(link, {"measure": change.after["measure"], "decision": change.after["decision"]}, m2m={})
-        link.full_clean()
-        link.save()
+        link = save_record(
+            user=user, record=MeasureDecision(), fields=_resolve(MeasureDecision, change.after), reason=change.why
+        )
     except ValidationError as error:
         return _failed(error)
     return link, [_link_detail(link, removed=False)], set()
@@ -415,7 +397,7 @@ def _remove(change, *, user, verdicts, touched):
         if link is None:
             return ALREADY
         details = [_link_detail(link, removed=True)]
-        link.delete()
+        delete_record(user=user, record=link, reason=change.why)
         return link, details, set()
     obj, refusal = _verdict(change, verdicts)
     if refusal:
@@ -435,10 +417,7 @@ def _remove(change, *, user, verdicts, touched):
         return obj, [withdrawn], set()
     details = [{"field": str(translation.gettext("Record removed")), "before": str(obj), "after": ""}]
     links = _measure_links(obj)
-    obj._history_user = user
-    obj._change_reason = change.why
-    obj.delete()
-    _commitments |= links
+    delete_record(user=user, record=obj, reason=change.why)
     return None, details, links
 
 
