@@ -18,8 +18,9 @@ from django.urls import reverse
 
 from decisions.models import Commitment
 from decisions.status import CommitmentStatus
-from measures.models import Correction, Location, Measure, MeasureStatus, StatusUpdate
-from measures.services import record_status
+from measures.models import Correction, Location, Measure, StatusUpdate
+from measures.services import record_status, save_record
+from measures.status import MeasureStatus
 from tests.factories import make_source, make_user
 
 pytestmark = pytest.mark.django_db
@@ -97,16 +98,15 @@ def test_an_untouched_database_ends_as_a_fresh_load_of_the_fixture(db):
 def test_records_a_person_changed_are_listed_and_left_alone(db):
     load_old()
     person = make_user("saksbehandler", first_name="Per", last_name="Person")
-    pledge = Commitment.objects.get(fixture_pk=13)
-    pledge.summary = "Min egen tekst."
-    pledge._history_user = person
-    pledge.save()
+    pledge = save_record(
+        user=person, record=Commitment.objects.get(fixture_pk=13), fields={"summary": "Min egen tekst."}
+    )
     # A person reported on the measure whose loaded update a correction would withdraw.
     record_status(
-        measure=Measure.objects.get(fixture_pk=6), status=MeasureStatus.IN_PROGRESS, happened="Flyttet.", author=person
+        measure=Measure.objects.get(fixture_pk=6), status=MeasureStatus.IN_PROGRESS, happened="Flyttet.", user=person
     )
     # And made a measure of their own, which got the next free number (the fixture's new measure 29 has it too).
-    own = Measure.objects.create(title="Eget tiltak", source=pledge.source)
+    own = save_record(user=person, record=Measure(), fields={"title": "Eget tiltak", "source": pledge.source})
     assert own.pk == 29
 
     output = update(make_user("drift"))
@@ -206,7 +206,7 @@ def test_the_migrations_mark_the_records_a_site_loaded_before_the_mark_existed(d
     # Before fixture_pk, a loaded record was known by its import entry in the history; the migrations read it once.
     load_old()
     person_made = Measure.objects.create(title="Eget tiltak", source=make_source())
-    record_status(measure=person_made, status=MeasureStatus.PLANNED, happened="Planlagt.", author=make_user("per"))
+    record_status(measure=person_made, status=MeasureStatus.PLANNED, happened="Planlagt.", user=make_user("per"))
     for model in (Commitment, Measure, Location, StatusUpdate):
         model.objects.update(fixture_pk=None)
     decisions_migration = importlib.import_module("decisions.migrations.0004_fixture_pk_marks_loaded_records")
