@@ -209,8 +209,8 @@ def test_the_migrations_mark_the_records_a_site_loaded_before_the_mark_existed(d
     record_status(measure=person_made, status=MeasureStatus.PLANNED, happened="Planlagt.", user=make_user("per"))
     for model in (Commitment, Measure, Location, StatusUpdate):
         model.objects.update(fixture_pk=None)
-    decisions_migration = importlib.import_module("decisions.migrations.0004_fixture_pk_marks_loaded_records")
-    measures_migration = importlib.import_module("measures.migrations.0006_fixture_pk_and_corrections")
+    decisions_migration = importlib.import_module("decisions.migrations.0005_fixture_pk_marks_loaded_records")
+    measures_migration = importlib.import_module("measures.migrations.0007_fixture_pk_and_corrections")
     decisions_migration.mark_loaded_records(apps, None)
     measures_migration.mark(apps, None)
     assert set(Commitment.objects.values_list("fixture_pk", flat=True)) == set(range(1, 40))

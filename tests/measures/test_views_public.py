@@ -145,7 +145,7 @@ PUBLIC_PAGE_QUERIES = {
     "organisation": 6,
     "source": 11,
     "sources": 4,
-    "search": 6,
+    "search": 8,
     "statuses": 1,
     "corrections": 2,
 }

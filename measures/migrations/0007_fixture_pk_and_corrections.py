@@ -39,8 +39,8 @@ def mark(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("decisions", "0004_fixture_pk_marks_loaded_records"),
-        ("measures", "0005_indicator_rules_review_sittings"),
+        ("decisions", "0005_fixture_pk_marks_loaded_records"),
+        ("measures", "0006_search_vectors_folded_places_units"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

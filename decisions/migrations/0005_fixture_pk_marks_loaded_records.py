@@ -22,7 +22,7 @@ MODELS = ["Source", "Theme", "Decision", "Platform", "Commitment"]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("decisions", "0003_commitment_document_order"),
+        ("decisions", "0004_search_vectors_folded"),
     ]
 
     operations = [
