@@ -11,6 +11,16 @@ from bergen_rus.querysets import count_of
 from .status import OPEN_COMMITMENT_STATUSES, CommitmentStatus
 
 
+def fixture_pk_field():
+    """The record's primary key in fixtures/real_records.json, or empty for a record made on this site.
+
+    This is how the code knows a record was loaded from the sources (the progress report leaves such measures out of
+    «new», the commitment page does not date a loaded status, and load_real_records --update finds the records it
+    may correct by it), never a history string. Unique: a fixture record is loaded once.
+    """
+    return models.PositiveIntegerField(_("record in the fixture"), null=True, blank=True, unique=True, editable=False)
+
+
 class SourceKind(models.TextChoices):
     PLATFORM = "platform", _("Political platform")
     DECISION_NOTICE = "decision_notice", _("Notice of a decision")
@@ -39,6 +49,7 @@ class Source(models.Model):
     file_name = models.CharField(_("file in the source archive"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
 
+    fixture_pk = fixture_pk_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -59,6 +70,7 @@ class Theme(models.Model):
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    fixture_pk = fixture_pk_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -104,6 +116,7 @@ class Decision(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="decisions")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     objects = DecisionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 
@@ -135,6 +148,7 @@ class Platform(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="platforms")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     objects = PlatformQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -241,6 +255,7 @@ class Commitment(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     objects = CommitmentQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 

@@ -23,7 +23,6 @@ from .periods import (
     status_before_period,
     updates_in,
 )
-from .services import IMPORT_REASON
 from .status import FINAL, NOT_REPORTED, MeasureStatus, is_late, roll_up_links
 
 STILL_COMMITMENT = {CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.DELAYED}
@@ -90,15 +89,14 @@ def progress(period):
         for pk, deadline in Measure.objects.filter(deadline__lt=reference).values_list("pk", "deadline")
         if is_late(deadline=deadline, status=now.get(pk), today=reference)
     ]
-    # New: made by somebody during the period. The real records were loaded, not made: they are no news.
-    loaded = Measure.history.filter(history_type="+", history_change_reason=IMPORT_REASON).values("id")
+    # New: made by somebody during the period. The real records were loaded, not made (fixture_pk marks them): they
+    # are no news.
     new_ids = list(
         Measure.objects.filter(
             created_at__gte=timezone.make_aware(datetime.combine(period.starts_on, time.min)),
             created_at__lt=period_end(period),
-        )
-        .exclude(pk__in=loaded)
-        .values_list("pk", flat=True)
+            fixture_pk__isnull=True,
+        ).values_list("pk", flat=True)
     )
     wanted = set(moved[:LIST_LIMIT]) | set(finished[:LIST_LIMIT]) | set(unreported[:LIST_LIMIT])
     wanted |= set(late_ids[:LIST_LIMIT]) | set(new_ids[:LIST_LIMIT])

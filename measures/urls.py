@@ -25,6 +25,7 @@ urlpatterns = [
     path("enheter/<id:pk>/", public_page(public.organisation_detail), name="organisation_detail"),
     path("kilder/", public_page(public.source_list), name="source_list"),
     path("kilder/<id:pk>/", public_page(public.source_detail), name="source_detail"),
+    path("rettelser/", public_page(public.correction_list), name="correction_list"),
     path("sok/", public_page(public.search), name="search"),
     path("statuser/", public_page(public.status_legend), name="status_legend"),
     path("statusfarger.css", public.status_css, name="status_css"),

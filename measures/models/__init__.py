@@ -4,7 +4,8 @@
 - periods: the reporting periods and their states;
 - review: the advisory council's comments and visits;
 - indicators: indicators and their yearly values;
-- bookkeeping: the data's version stamp and the reminders sent.
+- bookkeeping: the data's version stamp and the reminders sent;
+- corrections: the corrections made to the records taken from the sources («Rettelser»).
 """
 
 from .bookkeeping import (
@@ -12,6 +13,7 @@ from .bookkeeping import (
     ReminderKind,
     ReminderSent,
 )
+from .corrections import Correction
 from .indicators import (
     Indicator,
     IndicatorDirection,
@@ -48,6 +50,7 @@ __all__ = [
     "ActionPlan",
     "ChangeStamp",
     "Comment",
+    "Correction",
     "DecisionRole",
     "Indicator",
     "IndicatorDirection",

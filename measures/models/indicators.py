@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from decisions.models import Commitment, Source, SourceKind, Theme
+from decisions.models import Commitment, Source, SourceKind, Theme, fixture_pk_field
 
 
 class IndicatorDirection(models.TextChoices):
@@ -40,6 +40,7 @@ class Indicator(models.Model):
     source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     history = HistoricalRecords(m2m_fields=[commitments, themes])
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from bergen_rus.querysets import count_of
-from decisions.models import Commitment, Decision, Source, Theme
+from decisions.models import Commitment, Decision, Source, Theme, fixture_pk_field
 
 from ..status import MeasureStatus, is_late, late_q
 from .periods import ReportingPeriod
@@ -78,6 +78,7 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units"
     )
 
+    fixture_pk = fixture_pk_field()
     objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -130,6 +131,7 @@ class Location(models.Model):
     )
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="locations")
 
+    fixture_pk = fixture_pk_field()
     objects = LocationQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -175,6 +177,7 @@ class ActionPlan(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="action_plans")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 
@@ -299,6 +302,7 @@ class Measure(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    fixture_pk = fixture_pk_field()
     objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[partners, locations, themes, commitments])
 
@@ -421,6 +425,8 @@ class StatusUpdate(models.Model):
     )
     source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+
+    fixture_pk = fixture_pk_field()
 
     # No HistoricalRecords here: an update is never changed or deleted, so the row itself, with its author and
     # recorded_at, is the audit record. A second copy in a history table would only double the writes.

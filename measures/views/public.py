@@ -21,12 +21,11 @@ from decisions.status import CommitmentStatus
 from .. import charts
 from ..caching import fragment_version
 from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter, active_filters
-from ..models import ActionPlan, Location, Measure, MeasureDecision, Organisation, StatusUpdate
+from ..models import ActionPlan, Correction, Location, Measure, MeasureDecision, Organisation, StatusUpdate
 from ..permissions import can_edit, can_report_on, can_see_history
 from ..reports.data import links_by_measure
 from ..review import OVERVIEW_ROWS, late_and_neglected
 from ..search import ranked
-from ..services import IMPORT_REASON
 from ..status import NOT_REPORTED, MeasureStatus
 from .review import comment_context
 
@@ -73,6 +72,25 @@ def record_context(request, obj, edit_url_name):
         "can_edit": editable,
         "edit_url": reverse(edit_url_name, args=[obj.pk]) if editable else "",
     }
+
+
+def corrections_of(obj):
+    """The corrections made to `obj` (a record with a page), newest first: one query, shown under its source."""
+    name = next(name for name in Correction.LINKED if isinstance(obj, Correction._meta.get_field(name).related_model))
+    return one_per_entry(Correction.objects.filter(**{name: obj}).order_by("-made_at", "-id"))
+
+
+def one_per_entry(corrections):
+    """One row per correction entry: a changed link writes a row per commitment; these are shown as one, with the
+    commitments whose pages also show it in `also`."""
+    entries = {}
+    for correction in corrections:
+        entry = entries.setdefault(correction.key, correction)
+        if not hasattr(entry, "also"):
+            entry.also = []
+        if correction.commitment_id and correction.measure_id:
+            entry.also.append(correction.commitment)
+    return list(entries.values())
 
 
 def page_of(queryset, number, per_page=PER_PAGE):
@@ -144,13 +162,16 @@ def commitment_detail(request, pk):
         .order_by("decision__title", "measure__title")
     )
     history = commitment.history.order_by("history_date", "history_id").values_list(
-        "status", "history_date", "history_change_reason"
+        "status", "history_date", "history_type", "fixture_pk"
     )
-    # The status the real records were loaded with is what the documents state; the day of loading is no date of it.
+    # The status a loaded record was created with (its first history row, marked by fixture_pk) is what the documents
+    # state; the day of loading is no date of it.
     status_history = charts.status_timeline(
-        ((status, None if reason == IMPORT_REASON else when) for status, when, reason in history), CommitmentStatus
+        ((status, None if kind == "+" and loaded is not None else when) for status, when, kind, loaded in history),
+        CommitmentStatus,
     )
     context = {
+        "corrections": corrections_of(commitment),
         "commitment": commitment,
         "status": CommitmentStatus(commitment.status),
         "measures": measures,
@@ -186,6 +207,7 @@ def decision_detail(request, pk):
         decision.measuredecision_set.select_related("measure").order_by("measure__number", "measure__title", "pk")
     )
     context = {
+        "corrections": corrections_of(decision),
         "decision": decision,
         "points": points,
         "plans": decision.action_plans.all(),
@@ -207,6 +229,7 @@ def platform_detail(request, pk):
         Prefetch("measures", queryset=Measure.objects.order_by("number", "title"))
     ).order_by("number")
     context = {
+        "corrections": corrections_of(platform),
         "platform": platform,
         "pledges": pledges,
         "chart": charts.status_bars(
@@ -238,6 +261,7 @@ def measure_detail(request, pk):
         pk=pk,
     )
     context = {
+        "corrections": corrections_of(measure),
         "measure": measure,
         "status": measure.status,
         "updates": measure.updates.select_related("author", "period", "source").order_by("-recorded_at", "-id"),
@@ -277,6 +301,7 @@ def plan_detail(request, pk):
     measures = plan.measures.select_related(*MEASURE_LIST_RELATED)
     page = page_of(measures.in_plan_order(), request.GET.get("page"), PER_PAGE * 2)
     context = {
+        "corrections": corrections_of(plan),
         "plan": plan,
         "plan_document": f"plan-{plan.pk}",
         "page": page,
@@ -301,6 +326,7 @@ def location_detail(request, pk):
     measures = location.measures.select_related(*MEASURE_LIST_RELATED).in_plan_order()
     here = Measure.locations.through.objects.filter(location=location)
     context = {
+        "corrections": corrections_of(location),
         "location": location,
         "page": page_of(measures, request.GET.get("page"), PER_PAGE * 2),
         "commitments": Commitment.objects.filter(
@@ -327,6 +353,7 @@ def organisation_list(request):
 def organisation_detail(request, pk):
     organisation = get_object_or_404(Organisation.objects.select_related("source"), pk=pk)
     context = {
+        "corrections": corrections_of(organisation),
         "organisation": organisation,
         "responsible_for": organisation.responsible_for.select_related(*MEASURE_LIST_RELATED).in_plan_order()[:100],
         "partner_in": organisation.partner_in.select_related(*MEASURE_LIST_RELATED).in_plan_order()[:100],
@@ -348,6 +375,7 @@ def source_list(request):
 def source_detail(request, pk):
     source = get_object_or_404(Source, pk=pk)
     context = {
+        "corrections": corrections_of(source),
         "source": source,
         "decisions": source.decisions.all(),
         "platforms": source.platforms.all(),
@@ -359,6 +387,16 @@ def source_detail(request, pk):
         "organisations": source.organisations.all(),
     }
     return render(request, "tracking/source_detail.html", context)
+
+
+@require_safe
+def correction_list(request):
+    """«Rettelser»: every correction made to a record taken from the sources, newest first, in one query.
+
+    Not paginated: corrections come in rounds of a few dozen (see fixtures/corrections/), so the whole list is short.
+    """
+    corrections = Correction.objects.select_related(*Correction.LINKED).order_by("-made_at", "-id")
+    return render(request, "tracking/correction_list.html", {"corrections": one_per_entry(corrections)})
 
 
 @require_safe

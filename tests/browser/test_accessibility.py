@@ -12,7 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from decisions.models import Decision, Platform, Source
-from measures.models import ActionPlan, Indicator, Location, Measure
+from measures.models import ActionPlan, Correction, Indicator, Location, Measure
 
 from .conftest import axe_violations, watch
 
@@ -73,7 +73,25 @@ LISTS = [
     "reports",
     "status_legend",
     "source_list",
+    "correction_list",
 ]
+
+
+def add_corrections(world):
+    """Two corrections, one of them on the measure whose page is scanned (its page then shows the note)."""
+    for key, measure in (("a11y-1", world.measure), ("a11y-2", world.reported[0])):
+        Correction.objects.create(
+            key=key,
+            record_label=f"Tiltak: {measure.title}",
+            what="Tittel; Oppfyller forpliktelser",
+            changes=[
+                {"field": "Tittel", "before": "En tittel som sa mer enn kilden", "after": measure.title},
+                {"field": "Oppfyller forpliktelser", "before": "«1. Et løfte»", "after": "ingen"},
+            ],
+            reason="Kilden sier «ønsker», ikke «skal»",
+            measure=measure,
+            commitment=world.commitment,
+        )
 
 
 def search_url():
@@ -87,6 +105,7 @@ def test_public_pages_have_no_accessibility_violations(page, world):
     policy = page.goto(reverse("home")).headers.get("content-security-policy", "")
     assert "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe-inline" not in policy
 
+    add_corrections(world)
     urls = [reverse(name) for name in LISTS]
     urls += [
         reverse("measure_list") + "?status=in_progress&status=not_reported&late=no",
@@ -112,8 +131,10 @@ def test_pages_in_english_have_no_accessibility_violations(page, world):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page).to_have_url(re.compile(re.escape(reverse("home")) + "$"))  # the switch stays on the page
     expect(page.locator("header .language-switch a[hreflang=nb]")).to_have_attribute("lang", "nb")
+    add_corrections(world)
     urls = [
         reverse("home"),
+        reverse("correction_list"),
         reverse("measure_list") + "?status=in_progress",
         reverse("commitment_list"),
         reverse("measure_detail", args=[world.reported[0].pk]),
