@@ -7,6 +7,7 @@ every cached copy stale at once, in every worker process.
 """
 
 import functools
+from datetime import UTC, datetime
 import hashlib
 from functools import wraps
 
@@ -68,6 +69,13 @@ def data_version():
 def last_change():
     """When the data last changed (None before the first change)."""
     return ChangeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
+
+
+def last_change_of(version=None):
+    """When the data last changed, read from its version (data_version(), at most one query); None before the
+    first change. The Last-Modified of every page and report that shows the data."""
+    _counter, _sep, stamp = (version or data_version()).partition("-")
+    return datetime.fromtimestamp(float(stamp), tz=UTC) if stamp else None
 
 
 # What a page or a report is rendered by besides the data: a new deploy of any of these renders everything anew.

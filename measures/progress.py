@@ -16,8 +16,7 @@ from decisions.status import CommitmentStatus
 
 from .models import Measure, StatusUpdate
 from .reports.data import ordered_periods, period_end, previous_period, status_at_period, status_before_period
-from .services import IMPORT_REASON
-from .status import NOT_REPORTED_LABEL, MeasureStatus, roll_up
+from .status import IMPORT_REASON, NOT_REPORTED_LABEL, MeasureStatus, roll_up
 
 FINAL = {MeasureStatus.DONE, MeasureStatus.CANCELLED}
 STILL_COMMITMENT = {CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.DELAYED}

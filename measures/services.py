@@ -6,6 +6,7 @@ Views, the admin, commands and fixtures all go through them.
 """
 
 from collections import defaultdict
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +19,8 @@ from decisions.models import Commitment
 
 from .caching import touch
 from .models import Measure, PeriodState, ReportingPeriod, StatusUpdate
-from .status import roll_up
+from .reports.jobs import prepare_period_reports
+from .status import IMPORT_REASON, roll_up  # noqa: F401 (IMPORT_REASON: imported from here by the loader)
 
 
 @transaction.atomic
@@ -81,11 +83,6 @@ def record_status(
     measure.current_status = update.status
     refresh_commitment_statuses(locked.commitments.values_list("pk", flat=True), user=author)
     return update
-
-
-# The reason written on the history entries of the real records when they are loaded (load_real_records): what the
-# public documents state, not a change anyone made on that day.
-IMPORT_REASON = "Import av faste data fra fixtures/real_records.json"
 
 
 def refresh_commitment_statuses(commitment_ids=None, *, user=None):
@@ -188,7 +185,8 @@ def open_period(*, period, user, report_deadline=None):
 
 @transaction.atomic
 def close_period(*, period, user):
-    """Close an open period: no more reports go into it. Side effects: state, closing time, a history row."""
+    """Close an open period: no more reports go into it. Side effects: state, closing time, a history row, and
+    once committed the period's status and progress reports queued for rendering (reports.jobs)."""
     period = _advance_period(
         period,
         user=user,
@@ -198,12 +196,14 @@ def close_period(*, period, user):
         refusal=_("Only an open period can be closed; %(period)s is %(state)s."),
     )
     period.save()
+    transaction.on_commit(partial(prepare_period_reports, period_id=period.pk))
     return period
 
 
 @transaction.atomic
 def publish_period(*, period, user):
-    """Publish a closed period: it is frozen from now on. Side effects: state, publishing time, a history row."""
+    """Publish a closed period: it is frozen from now on. Side effects: state, publishing time, a history row, and
+    once committed the period's status and progress reports queued for rendering (reports.jobs)."""
     period = _advance_period(
         period,
         user=user,
@@ -213,4 +213,5 @@ def publish_period(*, period, user):
         refusal=_("Only a closed period can be published; %(period)s is %(state)s."),
     )
     period.save()
+    transaction.on_commit(partial(prepare_period_reports, period_id=period.pk))
     return period
