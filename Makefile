@@ -13,6 +13,7 @@ PO := locale/nb/LC_MESSAGES/django.po
 
 help:
 	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
+	@echo "             (with a background worker for the PDF reports next to the server; Ctrl-C stops both)"
 	@echo "make test    set up and run the whole test suite (DATABASE_URL selects PostgreSQL)"
 	@echo "make check   ruff, formatting and the migration check"
 	@echo "make lock    re-pin the dependencies after editing requirements/*.in"
@@ -33,7 +34,7 @@ run: install
 	DEBUG=1 $(PY) manage.py migrate --verbosity 0
 	DEBUG=1 $(PY) manage.py load_real_records
 	DEBUG=1 $(PY) manage.py setup_local_users
-	DEBUG=1 $(PY) manage.py runserver $(HOST)
+	DEBUG=1 bash scripts/run-with-worker.sh $(PY) $(HOST)
 
 # Browser tests (marked `browser`) drive the machine's Chromium; without it they are left out, and this says so.
 test: install

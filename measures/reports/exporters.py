@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header, http_date, quote_etag
 
-from ..caching import data_version, last_change_of
+from ..caching import data_version, last_modified
 from . import jobs
 from .models import JobState
 
@@ -45,9 +45,7 @@ def _etag(key):
 def _cache_headers(request, response, key, version):
     """Validators and Cache-Control: a cache in front may keep a public report and ask again with If-None-Match."""
     response["ETag"] = _etag(key)
-    changed = last_change_of(version)
-    if changed is not None:
-        response["Last-Modified"] = http_date(changed.timestamp())
+    response["Last-Modified"] = http_date(last_modified(version))
     if request.user.is_authenticated:
         patch_cache_control(response, private=True, no_cache=True)
     else:

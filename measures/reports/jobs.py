@@ -10,8 +10,10 @@ into the reports cache. A job whose worker died is queued again when its lease r
 fails says so on the waiting page and in the log. Finished files expire after REPORT_FILE_SECONDS (`expire`).
 """
 
+import ctypes
 import logging
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -28,6 +30,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -266,7 +269,7 @@ def run(job_id):
         outcome = _render(job, run_id)
     except Exception:
         logger.exception("The report %s (job %s) could not be made.", job.filename, job.pk)
-        outcome = _("An error stopped it.")
+        outcome = gettext_noop("An error stopped it.")
     if isinstance(outcome, int):
         _finish(job, size=outcome)
         return JobState.DONE
@@ -315,7 +318,7 @@ def _render(job, run_id):
         report_cache().set(job.key, content)
         return len(content)
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "render_report_job", str(job.pk)]
-    child = subprocess.Popen(command, preexec_fn=_limit_memory, stdout=subprocess.DEVNULL)  # noqa: S603 (our own)
+    child = subprocess.Popen(command, preexec_fn=_die_with_parent, stdout=subprocess.DEVNULL)  # noqa: S603 (our own)
     deadline = time.monotonic() + settings.REPORT_RENDER_SECONDS
     heartbeat = max(settings.REPORT_LEASE_SECONDS / 3, 0.5)
     while True:
@@ -332,25 +335,33 @@ def _render(job, run_id):
             child.kill()
             child.wait()
             logger.error("The report %s (job %s) took longer than %s s.", job.filename, job.pk, deadline)
-            return _("It took longer than a report may take.")
+            return gettext_noop("It took longer than a report may take.")
     content = cached_file(job.key)
     if child.returncode == 0 and content is not None:
         return len(content)
     logger.error("The report %s (job %s) failed: the render exited with %s.", job.filename, job.pk, child.returncode)
     if child.returncode == OUT_OF_MEMORY:
-        return _("It needed more memory than a report may have.")
-    return _("An error stopped it.")
+        return gettext_noop("It needed more memory than a report may have.")
+    return gettext_noop("An error stopped it.")
 
 
-def _limit_memory():
-    limit = settings.REPORT_MEMORY_LIMIT_MB * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _die_with_parent():
+    """In the child, before it runs: be killed when the worker dies (Linux), so that no render goes on unwatched
+    after its worker is gone; the job is queued again when its lease runs out."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 def render_in_this_process(job_id):
-    """The child process's work (`manage.py render_report_job`): render the job's report into the reports cache.
-    Exits with OUT_OF_MEMORY when the memory limit stops it."""
+    """The child process's work (`manage.py render_report_job`): limit this process's address space to
+    REPORT_MEMORY_LIMIT_MB (Django, WeasyPrint and the fonts are loaded by then), render the job's report and put it
+    into the reports cache. Exits with OUT_OF_MEMORY when the limit stops the render."""
     job = ReportJob.objects.get(pk=job_id)
+    limit = settings.REPORT_MEMORY_LIMIT_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         content = Report.from_json(job.spec).render()
     except MemoryError:
@@ -367,6 +378,7 @@ def _finish(job, *, size):
 
 
 def _fail(job, run_id, message):
+    """Mark the attempt's job failed; `message` is the English source text, shown in the reader's language."""
     ReportJob.objects.filter(pk=job.pk, run=run_id).update(
         state=JobState.FAILED, finished_at=timezone.now(), error=message, lease_until=None
     )
@@ -396,7 +408,7 @@ def requeue_stale(*, job_ids=None):
     for job in stale:
         if job.attempts >= settings.REPORT_ATTEMPTS:
             logger.error("The report %s (job %s) was lost %s times; given up.", job.filename, job.pk, job.attempts)
-            _fail(job, job.run, _("It was started %(times)s times and never finished.") % {"times": job.attempts})
+            _fail(job, job.run, gettext_noop("It was started several times and never finished."))
             continue
         taken = ReportJob.objects.filter(pk=job.pk, run=job.run, state=JobState.RUNNING).update(
             state=JobState.QUEUED, run="", lease_until=None
