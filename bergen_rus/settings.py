@@ -136,6 +136,9 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # The test database is a file too, so that a worker or server started by a test as a process of its own
+    # (tests/reports/test_worker.py) shares it.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(DATABASES["default"]["NAME"]).with_name("test.sqlite3"))}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default: a link typed without a scheme is https
@@ -222,8 +225,9 @@ CACHES = {
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # The budget of the report renders. At most REPORT_RENDERS_AT_ONCE run at once over all workers (the rest wait in the
-# queue); each runs in a child process whose address space is limited to REPORT_MEMORY_LIMIT_MB and which is stopped
-# after REPORT_RENDER_SECONDS. A running job renews its lease every few seconds; one whose lease (REPORT_LEASE_SECONDS)
+# queue); each runs in a child process whose address space may grow by REPORT_MEMORY_LIMIT_MB beyond the ~100 MB of
+# Python, Django and WeasyPrint (a small report takes some 220 MB of address space, 1,000 measures about 1 GB) and
+# which is stopped after REPORT_RENDER_SECONDS. A running job renews its lease every few seconds; one whose lease (REPORT_LEASE_SECONDS)
 # ran out, because its worker died, is queued again (at most REPORT_ATTEMPTS times).
 REPORT_RENDERS_AT_ONCE = env_int("REPORT_RENDERS_AT_ONCE", 2)
 REPORT_MEMORY_LIMIT_MB = env_int("REPORT_MEMORY_LIMIT_MB", 4096)

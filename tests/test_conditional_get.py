@@ -12,9 +12,7 @@ from tests.factories import make_decision, make_measure
 pytestmark = pytest.mark.django_db
 
 
-def test_a_public_page_is_answered_304_until_the_data_changes(
-    client, memory_cache, django_capture_on_commit_callbacks
-):
+def test_a_public_page_is_answered_304_until_the_data_changes(client, memory_cache, django_capture_on_commit_callbacks):
     measure = make_measure(title="Før endringen")
     url = reverse("measure_detail", args=[measure.pk])
     first = client.get(url)

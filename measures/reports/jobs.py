@@ -12,6 +12,7 @@ fails says so on the waiting page and in the log. Finished files expire after RE
 
 import ctypes
 import logging
+import os
 import resource
 import signal
 import subprocess
@@ -45,8 +46,10 @@ logger = logging.getLogger(__name__)
 CACHE_KIND = "report-pdf"
 # pg_advisory_xact_lock's key for counting the running renders (any fixed number no other code uses).
 SLOT_LOCK = 7_310_462_001
-# A render that exits with this code ran out of memory.
+# A render that exits with this code ran out of memory; so did one that a library ended with abort() or GLib's
+# g_error() (SIGABRT, SIGTRAP), which is what cairo, pango and GLib do when an allocation fails under the limit.
 OUT_OF_MEMORY = 3
+OUT_OF_MEMORY_CODES = (OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGTRAP)
 
 
 def report_cache():
@@ -305,9 +308,7 @@ def claim(job):
 def _renew(job, run_id):
     """Renew the lease of attempt `run_id`; False when the job was taken from it (its lease had run out)."""
     lease = timezone.now() + timedelta(seconds=settings.REPORT_LEASE_SECONDS)
-    return bool(
-        ReportJob.objects.filter(pk=job.pk, run=run_id, state=JobState.RUNNING).update(lease_until=lease)
-    )
+    return bool(ReportJob.objects.filter(pk=job.pk, run=run_id, state=JobState.RUNNING).update(lease_until=lease))
 
 
 def _render(job, run_id):
@@ -318,7 +319,11 @@ def _render(job, run_id):
         report_cache().set(job.key, content)
         return len(content)
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "render_report_job", str(job.pk)]
-    child = subprocess.Popen(command, preexec_fn=_die_with_parent, stdout=subprocess.DEVNULL)  # noqa: S603 (our own)
+    # Two malloc arenas: glibc reserves 64 MB of address space for each thread's own, which the limit would count.
+    env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
+    child = subprocess.Popen(  # noqa: S603 (our own command)
+        command, preexec_fn=_die_with_parent, stdout=subprocess.DEVNULL, env=env
+    )
     deadline = time.monotonic() + settings.REPORT_RENDER_SECONDS
     heartbeat = max(settings.REPORT_LEASE_SECONDS / 3, 0.5)
     while True:
@@ -340,7 +345,7 @@ def _render(job, run_id):
     if child.returncode == 0 and content is not None:
         return len(content)
     logger.error("The report %s (job %s) failed: the render exited with %s.", job.filename, job.pk, child.returncode)
-    if child.returncode == OUT_OF_MEMORY:
+    if child.returncode in OUT_OF_MEMORY_CODES:
         return gettext_noop("It needed more memory than a report may have.")
     return gettext_noop("An error stopped it.")
 
@@ -356,17 +361,39 @@ PR_SET_PDEATHSIG = 1
 
 
 def render_in_this_process(job_id):
-    """The child process's work (`manage.py render_report_job`): limit this process's address space to
-    REPORT_MEMORY_LIMIT_MB (Django, WeasyPrint and the fonts are loaded by then), render the job's report and put it
-    into the reports cache. Exits with OUT_OF_MEMORY when the limit stops the render."""
+    """The child process's work (`manage.py render_report_job`): limit this process's address space to what it has
+    now (Python, Django and WeasyPrint, about 100 MB) plus REPORT_MEMORY_LIMIT_MB, render the job's report and put
+    it into the reports cache. Exits with OUT_OF_MEMORY when the limit stops the render."""
     job = ReportJob.objects.get(pk=job_id)
-    limit = settings.REPORT_MEMORY_LIMIT_MB * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limit = _address_space("VmSize") + settings.REPORT_MEMORY_LIMIT_MB * 2**20
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
         content = Report.from_json(job.spec).render()
-    except MemoryError:
-        sys.exit(OUT_OF_MEMORY)
+    except Exception:
+        # Past the limit an allocation fails wherever it happens: in Python (MemoryError) or in a library (cairo,
+        # fontconfig), which may then raise anything. A failure with the address space at its limit is the limit.
+        # (The limit is lifted first, so that saying so needs no memory the render could not have.)
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+        if _address_space("VmPeak") >= limit - MEMORY_MARGIN:
+            logger.error("The render of job %s needed more than %s MB.", job_id, settings.REPORT_MEMORY_LIMIT_MB)
+            sys.exit(OUT_OF_MEMORY)
+        raise
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
     report_cache().set(job.key, content)
+
+
+MEMORY_MARGIN = 64 * 2**20
+
+
+def _address_space(field):
+    """This process's address space now (VmSize) or at its largest (VmPeak), in bytes (Linux; 0 elsewhere)."""
+    try:
+        status = open("/proc/self/status").read()  # noqa: SIM115, PTH123 (tiny, read at once)
+    except OSError:
+        return 0
+    line = next((line for line in status.splitlines() if line.startswith(f"{field}:")), f"{field}: 0 kB")
+    return int(line.split()[1]) * 1024
 
 
 def _finish(job, *, size):
@@ -433,7 +460,9 @@ def expire(*, now=None):
     report_cache().delete_many(keys)
     removed, _by_model = old.delete()
     tasks = DBTaskResult.objects.filter(task_path=TASK_PATH)
-    tasks.filter(status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=files_before).delete()
+    tasks.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=files_before
+    ).delete()
     # A task whose worker died stays «running» in the queue's table; its job was queued again with a task of its own.
     tasks.filter(status=TaskResultStatus.RUNNING, started_at__lt=files_before).delete()
     return removed

@@ -1,0 +1,81 @@
+"""Starting the application's own processes (a worker, an application server) against the test database, for the
+tests that need more than one process: a worker killed mid-render, two servers sharing PostgreSQL and Redis."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+
+
+def database_url():
+    """The URL of the test database this test runs on (its data is committed: transactional tests only)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    credentials = quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"])
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def environment(**extra):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env.update({"DEBUG": "1", "DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1"})
+    env.update({key: str(value) for key, value in extra.items()})
+    return env
+
+
+def start_worker(env, log):
+    return subprocess.Popen(
+        [sys.executable, MANAGE, "report_worker", "--no-startup-delay", "--interval", "0.2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process, timeout=20):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def children(pid):
+    """The process ids of `pid`'s children (Linux)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+def wait_for(condition, *, timeout, interval=0.2, what="the condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout} s waiting for {what}")
