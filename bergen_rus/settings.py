@@ -226,9 +226,9 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 
 # The budget of the report renders. At most REPORT_RENDERS_AT_ONCE run at once over all workers (the rest wait in the
 # queue); each runs in a child process whose address space may grow by REPORT_MEMORY_LIMIT_MB beyond the ~100 MB of
-# Python, Django and WeasyPrint (a small report takes some 220 MB of address space, 1,000 measures about 1 GB) and
-# which is stopped after REPORT_RENDER_SECONDS. A running job renews its lease every few seconds; one whose lease (REPORT_LEASE_SECONDS)
-# ran out, because its worker died, is queued again (at most REPORT_ATTEMPTS times).
+# Python, Django and WeasyPrint (a list of 1,000 measures needs less than 500 MB) and which is stopped after
+# REPORT_RENDER_SECONDS. A running job renews its lease every few seconds; one whose lease (REPORT_LEASE_SECONDS) ran
+# out, because its worker died, is queued again (at most REPORT_ATTEMPTS times).
 REPORT_RENDERS_AT_ONCE = env_int("REPORT_RENDERS_AT_ONCE", 2)
 REPORT_MEMORY_LIMIT_MB = env_int("REPORT_MEMORY_LIMIT_MB", 4096)
 REPORT_RENDER_SECONDS = env_int("REPORT_RENDER_SECONDS", 15 * 60)

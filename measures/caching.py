@@ -7,8 +7,8 @@ every cached copy stale at once, in every worker process.
 """
 
 import functools
-from datetime import UTC, datetime
 import hashlib
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings

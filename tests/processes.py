@@ -1,6 +1,7 @@
 """Starting the application's own processes (a worker, an application server) against the test database, for the
 tests that need more than one process: a worker killed mid-render, two servers sharing PostgreSQL and Redis."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -55,10 +56,8 @@ def children(pid):
     """The process ids of `pid`'s children (Linux)."""
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):  # the thread ended meanwhile
             found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return found
 
 

@@ -389,7 +389,7 @@ MEMORY_MARGIN = 64 * 2**20
 def _address_space(field):
     """This process's address space now (VmSize) or at its largest (VmPeak), in bytes (Linux; 0 elsewhere)."""
     try:
-        status = open("/proc/self/status").read()  # noqa: SIM115, PTH123 (tiny, read at once)
+        status = open("/proc/self/status").read()  # noqa: SIM115 (tiny, read at once)
     except OSError:
         return 0
     line = next((line for line in status.splitlines() if line.startswith(f"{field}:")), f"{field}: 0 kB")
