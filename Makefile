@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 MO := locale/nb/LC_MESSAGES/django.mo
 PO := locale/nb/LC_MESSAGES/django.po
 
-.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports
+.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports bench-load
 
 help:
 	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
@@ -78,3 +78,10 @@ bench-pages: install
 # alone on the same HTML, and prints wall time, CPU time and peak memory (BENCH_SIZES, BENCH_REPEAT change the runs).
 bench-reports: install
 	$(PY) -m bench.reports
+
+# Load benchmark (a measurement, not a test): the PostgreSQL database of bench-pages (BENCH_DATABASE_URL) with 10,000
+# synthetic measures, served by gunicorn with deploy/gunicorn.conf.py and one report worker: 50 readers (half logged
+# in) with and without 8 anonymous clients asking for PDFs not made yet, then each logged-in page next to a bare page
+# of its size; prints the figures and which targets were met (bench/load.py).
+bench-load: install
+	$(PY) -m bench.load

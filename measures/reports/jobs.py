@@ -351,13 +351,16 @@ def _render(job, run_id):
 
 
 def _die_with_parent():
-    """In the child, before it runs: be killed when the worker dies (Linux), so that no render goes on unwatched
-    after its worker is gone; the job is queued again when its lease runs out."""
+    """In the child, before it runs: a lower priority than the web servers' (a render waits for the CPU a reader's
+    page needs), and death with the worker (Linux), so that no render goes on unwatched after its worker is gone;
+    the job is queued again when its lease runs out."""
+    os.nice(RENDER_NICENESS)
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 PR_SET_PDEATHSIG = 1
+RENDER_NICENESS = 10
 
 
 def render_in_this_process(job_id):
