@@ -8,7 +8,6 @@ CI; elsewhere it is skipped and says why. Its keys in Redis carry a prefix of th
 
 import os
 import re
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
