@@ -314,7 +314,8 @@ def prepare():
     return UncachedPdfs(
         measure_ids,
         list(Theme.objects.values_list("pk", flat=True)),
-        list(Organisation.objects.values_list("pk", flat=True)),
+        # The units the filters offer: those responsible for a measure (another id is a filter value the list refuses).
+        list(Organisation.objects.filter(responsible_for__isnull=False).distinct().values_list("pk", flat=True)),
         [period_key(period) for period in ReportingPeriod.objects.all()],
     ), detail
 
