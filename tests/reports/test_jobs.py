@@ -20,7 +20,8 @@ from measures.reports import jobs
 from measures.reports.models import JobState, ReportJob
 from tests.factories import make_commitment, make_decision, make_measure, make_period, make_user
 
-pytestmark = pytest.mark.django_db
+# Transactional: the worker loop closes and reopens its database connection between jobs, as a worker does.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 
@@ -301,7 +302,7 @@ def test_closing_and_publishing_a_period_queue_its_reports(django_capture_on_com
     period = make_period(2026, "t1", state=PeriodState.OPEN)
     make_measure(title="Et tiltak")
     with django_capture_on_commit_callbacks(execute=True):
-        services.close_period(period=period, user=coordinator)
+        services.transition_period(period=period, user=coordinator, to=PeriodState.CLOSED)
     made = ReportJob.objects.order_by("pk")
     assert [(job.spec["kind"], job.spec["archive"]) for job in made] == [
         ("status", False),
@@ -314,7 +315,7 @@ def test_closing_and_publishing_a_period_queue_its_reports(django_capture_on_com
     assert set(ReportJob.objects.values_list("state", flat=True)) == {JobState.DONE}
     period.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_period(period=period, user=coordinator)
+        services.transition_period(period=period, user=coordinator, to=PeriodState.PUBLISHED)
     # Publishing changed the data: four new reports for the new version.
     assert ReportJob.objects.count() == 8
 
@@ -322,7 +323,7 @@ def test_closing_and_publishing_a_period_queue_its_reports(django_capture_on_com
 def test_the_prepared_reports_are_handed_over_at_once(client, django_capture_on_commit_callbacks, coordinator):
     period = make_period(2026, "t1", state=PeriodState.CLOSED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_period(period=period, user=coordinator)
+        services.transition_period(period=period, user=coordinator, to=PeriodState.PUBLISHED)
     work()
     for url in (
         reverse("status_report_pdf") + "?period=2026-t1",
