@@ -301,7 +301,7 @@ def prepare():
 
     from decisions.models import Theme
     from measures.models import Measure, Organisation, ReportingPeriod
-    from measures.reports.data import period_key
+    from measures.periods import period_key
     from measures.roles import Role, assign_role, ensure_roles
 
     user, _created = get_user_model().objects.get_or_create(username="bench-leser", defaults={"first_name": "Bench"})

@@ -67,11 +67,6 @@ def data_version():
     return version
 
 
-def last_change():
-    """When the data last changed (None before the first change)."""
-    return ChangeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
-
-
 def last_change_of(version=None):
     """When the data last changed, read from its version (data_version(), at most one query); None before the
     first change. The Last-Modified of every page and report that shows the data."""

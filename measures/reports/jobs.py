@@ -38,7 +38,8 @@ from django_tasks_db.utils import exclusive_transaction
 
 from ..caching import cache_key, data_version
 from ..models import Measure
-from . import data, pdf, render
+from ..periods import find_period, period_key
+from . import pdf, render
 from .models import JobState, ReportJob
 
 logger = logging.getLogger(__name__)
@@ -98,9 +99,9 @@ class Report:
         """The report as a pdf.Document (in the report's language)."""
         kind, args = self.kind, self.args
         if kind == "status":
-            return render.status_report_document(period=data.find_period(args[0]), params=QueryDict(args[1]))
+            return render.status_report_document(period=find_period(args[0]), params=QueryDict(args[1]))
         if kind == "progress":
-            return render.progress_document(period=data.find_period(args[0]))
+            return render.progress_document(period=find_period(args[0]))
         if kind == "decision":
             return render.decision_document(decision_id=int(args[0]))
         if kind == "measure":
@@ -188,14 +189,14 @@ def prepare_period_reports(*, period_id):
 
     Side effects: up to four jobs queued.
     """
-    period = data.find_period(str(period_id))
+    period = find_period(str(period_id))
     if period is None:
         return
     measures = Measure.objects.count()
     if measures > settings.LOGGED_IN_REPORT_LIMIT:
         logger.info("The reports of %s are not prepared: %s measures is more than a render may hold.", period, measures)
         return
-    key = data.period_key(period)
+    key = period_key(period)
     with translation.override(settings.LANGUAGE_CODE):
         for archive in (False, True):
             query = "?archive=1" if archive else ""
