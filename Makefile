@@ -9,10 +9,11 @@ CHROMIUM ?= /usr/bin/chromium
 MO := locale/nb/LC_MESSAGES/django.mo
 PO := locale/nb/LC_MESSAGES/django.po
 
-.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports
+.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports bench-load
 
 help:
 	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
+	@echo "             (with a background worker for the PDF reports next to the server; Ctrl-C stops both)"
 	@echo "make test    set up and run the whole test suite (DATABASE_URL selects PostgreSQL)"
 	@echo "make check   ruff, formatting and the migration check"
 	@echo "make lock    re-pin the dependencies after editing requirements/*.in"
@@ -33,7 +34,7 @@ run: install
 	DEBUG=1 $(PY) manage.py migrate --verbosity 0
 	DEBUG=1 $(PY) manage.py load_real_records
 	DEBUG=1 $(PY) manage.py setup_local_users
-	DEBUG=1 $(PY) manage.py runserver $(HOST)
+	DEBUG=1 bash scripts/run-with-worker.sh $(PY) $(HOST)
 
 # Browser tests (marked `browser`) drive the machine's Chromium; without it they are left out, and this says so.
 test: install
@@ -77,3 +78,10 @@ bench-pages: install
 # alone on the same HTML, and prints wall time, CPU time and peak memory (BENCH_SIZES, BENCH_REPEAT change the runs).
 bench-reports: install
 	$(PY) -m bench.reports
+
+# Load benchmark (a measurement, not a test): the PostgreSQL database of bench-pages (BENCH_DATABASE_URL) with 10,000
+# synthetic measures, served by gunicorn with deploy/gunicorn.conf.py and one report worker: 50 readers (half logged
+# in) with and without 8 anonymous clients asking for PDFs not made yet, then each logged-in page next to a bare page
+# of its size; prints the figures and which targets were met (bench/load.py).
+bench-load: install
+	$(PY) -m bench.load

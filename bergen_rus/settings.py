@@ -77,8 +77,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "decisions",
     "measures",
+    "measures.reports",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +135,11 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # The test database is a file too, so that a worker or server started by a test as a process of its own
+    # (tests/reports/test_worker.py) shares it; one per test run, so that two runs in one checkout never share one.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(DATABASES["default"]["NAME"]).with_name(f"test-{os.getpid()}.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default: a link typed without a scheme is https
@@ -174,33 +182,75 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Rendered reports and pages are cached on disk under var/cache, shared by every worker process, keyed by the
-# data's last change (see measures.caching); CACHE_DIR moves it.
+# Rendered reports and pages are cached, keyed by the data's last change (see measures.caching): on disk under
+# var/cache (CACHE_DIR), shared by every worker process of one machine, or, when REDIS_URL is set, in Redis, shared by
+# every application server and worker that uses it (Django's built-in Redis backend). REDIS_KEY_PREFIX sets several
+# sites (or test runs) apart in one Redis database.
+CACHE_DIR = Path(env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")))
+CACHE_TIMEOUT = env_int("CACHE_TIMEOUT", 7 * 24 * 60 * 60)
+# How long a finished PDF report is kept (and so how long the link in its e-mail works, while the data is the same);
+# `manage.py expire_reports` (run by the worker) removes older files and the records of their jobs.
+REPORT_FILE_SECONDS = env_int("REPORT_FILE_SECONDS", 7 * 24 * 60 * 60)
+REDIS_URL = env_str("REDIS_URL", "")
+_REDIS_PREFIX = env_str("REDIS_KEY_PREFIX", "bergen_rus")
+
+
+def _cache(name, *, timeout=CACHE_TIMEOUT, max_entries=2000):
+    if REDIS_URL:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": timeout,
+            "KEY_PREFIX": f"{_REDIS_PREFIX}:{name}",
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR if name == "default" else CACHE_DIR / name),
+        "TIMEOUT": timeout,
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
-        "TIMEOUT": env_int("CACHE_TIMEOUT", 7 * 24 * 60 * 60),
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
+    # Pages and the data version.
+    "default": _cache("default"),
     # Rendered PDF reports, apart from the pages: many cheap pages must not push an expensive report out.
-    "reports": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(Path(env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache"))) / "reports"),
-        "TIMEOUT": env_int("CACHE_TIMEOUT", 7 * 24 * 60 * 60),
-        "OPTIONS": {"MAX_ENTRIES": 300},
-    },
-    # Counters that limit how often something may happen (password reset mails), apart from the pages, so that
-    # requesting many pages cannot push a counter out.
-    "limits": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(Path(env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache"))) / "limits"),
-        "OPTIONS": {"MAX_ENTRIES": 10000},
-    },
+    "reports": _cache("reports", timeout=REPORT_FILE_SECONDS),
+    # Counters that limit how often something may happen (password reset mails, uncached reports), apart from the
+    # pages, so that requesting many pages cannot push a counter out.
+    "limits": _cache("limits", timeout=None, max_entries=10000),
 }
 
-# The largest report (records) made for someone who is not logged in; larger ones need a login.
+# Background jobs (the PDF reports) on Django's task framework (the django-tasks backport): the database backend by
+# default, on SQLite or PostgreSQL alike; `manage.py report_worker` runs them (`make run` starts one).
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The budget of the report renders. At most REPORT_RENDERS_AT_ONCE run at once over all workers (the rest wait in the
+# queue); each runs in a child process whose address space may grow by REPORT_MEMORY_LIMIT_MB beyond the ~100 MB of
+# Python, Django and WeasyPrint (a list of 1,000 measures needs less than 500 MB) and which is stopped after
+# REPORT_RENDER_SECONDS. A running job renews its lease every few seconds; one whose lease (REPORT_LEASE_SECONDS) ran
+# out, because its worker died, is queued again (at most REPORT_ATTEMPTS times).
+REPORT_RENDERS_AT_ONCE = env_int("REPORT_RENDERS_AT_ONCE", 2)
+REPORT_MEMORY_LIMIT_MB = env_int("REPORT_MEMORY_LIMIT_MB", 4096)
+REPORT_RENDER_SECONDS = env_int("REPORT_RENDER_SECONDS", 15 * 60)
+REPORT_LEASE_SECONDS = env_int("REPORT_LEASE_SECONDS", 30)
+REPORT_ATTEMPTS = env_int("REPORT_ATTEMPTS", 3)
+# Render in a child process (production); off, the worker renders in its own process (the test suite's setting).
+REPORT_RENDER_IN_CHILD = env_bool("REPORT_RENDER_IN_CHILD", True)
+# Someone who is not logged in may start at most REPORT_RATE_LIMIT renders of reports not made yet per
+# REPORT_RATE_WINDOW seconds from one address (the cached ones are free); past that the answer is 429.
+REPORT_RATE_LIMIT = env_int("REPORT_RATE_LIMIT", 10)
+REPORT_RATE_WINDOW = env_int("REPORT_RATE_WINDOW", 10 * 60)
+# A failed report is not tried again for this long: asking again in the meantime shows the failure.
+REPORT_FAILED_SECONDS = env_int("REPORT_FAILED_SECONDS", 10 * 60)
+# How long a cache in front (nginx, a CDN, the browser) may serve a public page or report without asking again; it
+# then asks with If-None-Match / If-Modified-Since and gets 304 until the data changes.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 0)
+
+# The largest report (records) made for someone who is not logged in; larger ones need a login. A logged-in person
+# may have reports of up to LOGGED_IN_REPORT_LIMIT records (some 570 pages: about a minute and 2 GB to render).
 PUBLIC_REPORT_LIMIT = env_int("PUBLIC_REPORT_LIMIT", 1000)
+LOGGED_IN_REPORT_LIMIT = env_int("LOGGED_IN_REPORT_LIMIT", 3000)
 
 # Mail: printed to the console while developing, sent over SMTP in production.
 EMAIL_BACKEND = env_str(

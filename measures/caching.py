@@ -8,6 +8,7 @@ every cached copy stale at once, in every worker process.
 
 import functools
 import hashlib
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, quote_etag
 
 from .models import ChangeStamp
 
@@ -63,6 +65,13 @@ def data_version():
         version = f"{row[0]}-{row[1].timestamp():.6f}" if row else "0"
         cache.set(VERSION_KEY, version, VERSION_SECONDS)
     return version
+
+
+def last_change_of(version=None):
+    """When the data last changed, read from its version (data_version(), at most one query); None before the
+    first change. The Last-Modified of every page and report that shows the data."""
+    _counter, _sep, stamp = (version or data_version()).partition("-")
+    return datetime.fromtimestamp(float(stamp), tz=UTC) if stamp else None
 
 
 # What a page or a report is rendered by besides the data: a new deploy of any of these renders everything anew.
@@ -113,18 +122,39 @@ def cached_render(kind, parts, render, *, alias="default"):
     return value, False
 
 
+def last_modified(version):
+    """The Last-Modified (a timestamp) of what is rendered from the data at `version` today: the later of the data's
+    last change and the start of the day (what is late depends on the day, and pages and reports say so)."""
+    changed = last_change_of(version)
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return int((max(changed, midnight) if changed else midnight).timestamp())
+
+
+def page_validators(version, parts):
+    """The cache key, ETag and Last-Modified of a public page."""
+    key = cache_key("page", version, *parts)
+    return key, quote_etag(key.rsplit(":", 1)[-1]), last_modified(version)
+
+
 def cached_for_the_public(view):
     """Serve a public page to people who are not logged in from the cache, keyed by the data version.
 
     Everyone who is not logged in sees the same page for the same address and language (public pages carry no
     CSRF token and nothing personal), so it is rendered once per change of the data. Logged-in people, requests
     with a pending message and anything but a plain 200 answer always go to the view.
+
+    The page carries its key as ETag, the data's last change as Last-Modified and a public Cache-Control, so a cache
+    in front (nginx, a CDN, the browser) may keep it and ask again: a conditional GET is answered 304 without
+    rendering or reading the cache, until the data changes. Pages for logged-in people are private and not kept.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated or "messages" in request.COOKIES:
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if request.user.is_authenticated:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
         parts = (
             request.get_full_path(),
             timezone.localdate().isoformat(),  # what is late depends on the day
@@ -133,15 +163,22 @@ def cached_for_the_public(view):
             request.headers.get("HX-Target", ""),
             request.headers.get("HX-Boosted", ""),
         )
-        key = cache_key("page", data_version(), *parts)
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            response = HttpResponse(content, content_type=content_type)
-        else:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
+        key, etag, modified = page_validators(data_version(), parts)
+        response = get_conditional_response(request, etag=etag, last_modified=modified)
+        if response is None:
+            hit = cache.get(key)
+            if hit is not None:
+                content, content_type = hit
+                response = HttpResponse(content, content_type=content_type)
+            else:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming or response.cookies:
+                    patch_vary_headers(response, ["Cookie", "HX-Request"])
+                    return response
                 cache.set(key, (response.content, response["Content-Type"]))
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(modified)
+        patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS, must_revalidate=True)
         patch_vary_headers(response, ["Cookie", "HX-Request"])
         return response
 

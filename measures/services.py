@@ -12,6 +12,8 @@ Views, the admin, management commands, importers and the API are doors: they val
 turn the result or the refusal into a response.
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -33,7 +35,8 @@ from .models import (
     ReportingPeriod,
     StatusUpdate,
 )
-from .status import roll_up, roll_up_links
+from .reports.jobs import prepare_period_reports
+from .status import IMPORT_REASON, roll_up, roll_up_links  # noqa: F401 (IMPORT_REASON: imported from here by the loader)
 
 COMMENT_LIMIT = 5000
 
@@ -286,11 +289,6 @@ def record_status(
     return update
 
 
-# The reason written on the history entries of the real records when they are loaded (load_real_records): what the
-# public documents state, not a change anyone made on that day.
-IMPORT_REASON = "Import av faste data fra fixtures/real_records.json"
-
-
 def refresh_commitment_statuses(commitment_ids=None, *, user=None):
     """Re-compute the rolled-up status of these commitments (all when None) and store those that changed.
 
@@ -369,8 +367,9 @@ def transition_period(*, period, user, to, report_deadline=None):
     Allowed: planned → open, open → closed, closed → open (reopening; only while not published), closed →
     published. At most one period is open: opening or reopening while another is open is refused. Side effects:
     locks the period row, sets the state and stamps the time of the move (and, when opening, the reporting
-    deadline if given), moves the version on, one history entry attributed to `user`. Raises ValidationError for
-    any other move.
+    deadline if given), moves the version on, one history entry attributed to `user`; when closing or publishing,
+    once committed, the period's status and progress reports are queued for rendering (reports.jobs). Raises
+    ValidationError for any other move.
     """
     period = _lock(ReportingPeriod, period.pk)
     to = PeriodState(to)
@@ -391,6 +390,8 @@ def transition_period(*, period, user, to, report_deadline=None):
     if to == PeriodState.OPEN and report_deadline is not None:
         fields["report_deadline"] = report_deadline
     _apply(period, fields, user=user, reason="", created=False)
+    if to in (PeriodState.CLOSED, PeriodState.PUBLISHED):
+        transaction.on_commit(partial(prepare_period_reports, period_id=period.pk))
     return period
 
 

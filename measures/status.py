@@ -136,3 +136,9 @@ def roll_up(measure_statuses, *, requires_follow_up=True):
     if any(status in (MeasureStatus.IN_PROGRESS, MeasureStatus.DONE) for status in active):
         return CommitmentStatus.IN_PROGRESS
     return CommitmentStatus.NOT_STARTED
+
+
+# The reason written on the history entries of the real records when they are loaded (load_real_records): what the
+# public documents state, not a change anyone made on that day. (Here, not in services: the reports read it, and the
+# services queue reports.)
+IMPORT_REASON = "Import av faste data fra fixtures/real_records.json"

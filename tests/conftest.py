@@ -18,10 +18,22 @@ def own_cache(settings):
     change within it, and a cache would serve stale pages between a test's own changes.)
     """
     dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-    # The counters that limit e.g. password reset mails must count, so they get a memory cache of the test's own.
+    # The counters that limit e.g. password reset mails must count, and a report is handed over from the reports
+    # cache it was made into, so these get a memory cache of the test's own.
     limits = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-limits"}
-    settings.CACHES = {"default": dummy, "reports": dummy, "limits": limits}
+    reports = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-reports"}
+    settings.CACHES = {"default": dummy, "reports": reports, "limits": limits}
     caches["limits"].clear()
+    caches["reports"].clear()
+
+
+@pytest.fixture(autouse=True)
+def reports_made_at_once(settings):
+    """Report jobs run as they are queued, in the test's own process (Django's immediate task backend), so a PDF
+    link answers with the file; tests of the queue itself (tests/reports/test_jobs.py) choose a real worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.REPORT_RENDER_IN_CHILD = False
+    settings.REPORT_RATE_LIMIT = 1000  # tests of the limit set their own
 
 
 @pytest.fixture

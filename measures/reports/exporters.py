@@ -1,21 +1,28 @@
 """The reports as HTTP responses: the whole response, content type and file name included.
 
-A rendered PDF is cached under the data's version (measures.caching.cached_render): forty politicians downloading
-the same report of unchanged data before a meeting cost one render; any change to the data makes a new one. The
-key also holds everything else the PDF depends on: the report and its filters, the variant, the language, and the
-day (a report says what is late as of today, and prints the date).
+A PDF link answers at once. The file comes from the reports cache when it is made (keyed by the data's version, the
+code's release, the report and its cleaned filters, the variant, the language and the day: forty politicians
+downloading the same report of unchanged data cost one render, and any change to the data makes a new one).
+Otherwise the report is made in the background (jobs.py) and the answer is the page «Rapporten lages», which
+follows the job (htmx, or a plain refresh without JavaScript) and hands over the file when it is done. Before a
+render is started the size limit and, for visitors who are not logged in, the rate limit are checked.
 """
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import content_disposition_header, http_date, quote_etag
 
-from ..caching import cached_render
-from ..periods import period_key
-from . import data, pdf, render
+from ..caching import data_version, last_modified
+from . import jobs
+from .models import JobState
 
-CACHE_KIND = "report-pdf"
+POLL_SECONDS = 2
+# The id of the element that polls the job, and of the one that asks for the file once it is ready.
+POLL_ID = "report-job"
+HANDOVER_ID = "report-handover"
 
 
 def pdf_response(content, *, filename, cache_hit=None):
@@ -31,53 +38,111 @@ def pdf_response(content, *, filename, cache_hit=None):
     return response
 
 
-def _cached_pdf(parts, make_document, archive):
-    today = timezone.localdate()
-    return cached_render(
-        CACHE_KIND,
-        (*parts, "archive" if archive else "ua", get_language(), today.isoformat()),
-        lambda: pdf.write_pdf(make_document(), archive=archive),
-        alias="reports",
-    )
+def _etag(key):
+    return quote_etag(key.rsplit(":", 1)[-1])
 
 
-def status_report(*, period, params, archive=False):
-    """The status report for `period` and the filter `params` (a QueryDict), as a PDF download."""
-    params = data.status_report_params(params)
-    content, hit = _cached_pdf(
-        ("status", period_key(period), params.urlencode()),
-        lambda: render.status_report_document(period=period, params=params),
-        archive,
-    )
-    return pdf_response(content, filename=render.status_report_name(period=period, params=params), cache_hit=hit)
+def _cache_headers(request, response, key, version):
+    """Validators and Cache-Control: a cache in front may keep a public report and ask again with If-None-Match."""
+    response["ETag"] = _etag(key)
+    response["Last-Modified"] = http_date(last_modified(version))
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS, must_revalidate=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
-def decision(*, decision, archive=False):
-    """The follow-up of `decision` as a PDF download."""
-    content, hit = _cached_pdf(
-        ("decision", decision.pk), lambda: render.decision_document(decision_id=decision.pk), archive
-    )
-    return pdf_response(content, filename=render.decision_name(decision=decision), cache_hit=hit)
+def _uncacheable(response):
+    patch_cache_control(response, no_store=True)
+    return response
 
 
-def measure(*, measure, archive=False):
-    """The one-page summary of `measure` as a PDF download."""
-    content, hit = _cached_pdf(("measure", measure.pk), lambda: render.measure_document(measure_id=measure.pk), archive)
-    return pdf_response(content, filename=render.measure_name(measure=measure), cache_hit=hit)
+def report(request, report, *, filename, size, back_url):
+    """The answer to a request for `report` (a jobs.Report) of `size` records: the file, the waiting page, or a
+    refusal (413: too large; 429: too many renders from this address)."""
+    version = data_version()
+    key = report.key(version)
+    etag = _etag(key)
+    if request.headers.get("If-None-Match"):
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return _cache_headers(request, HttpResponseNotModified(), key, version)
+    content = jobs.cached_file(key)
+    if content is not None:
+        if request.htmx and request.htmx.trigger == POLL_ID:
+            return _job_fragment(request, state=JobState.DONE, job=None)
+        if request.htmx:  # the page hands over the file: the browser downloads it from the same address
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = request.get_full_path()
+            return response
+        return _cache_headers(request, pdf_response(content, filename=filename, cache_hit=True), key, version)
+
+    logged_in = request.user.is_authenticated
+    limit = settings.LOGGED_IN_REPORT_LIMIT if logged_in else settings.PUBLIC_REPORT_LIMIT
+    if size > limit:
+        context = {"size": size, "limit": limit, "back_url": back_url, "logged_in": logged_in}
+        return _uncacheable(render(request, "reports/too_large.html", context, status=413))
+
+    job = jobs.find(key)
+    if job is not None and jobs.is_waiting(job):
+        if logged_in and request.user.email and request.user.email not in job.notify:
+            job = jobs.start(
+                report, key=key, filename=filename, path=request.get_full_path(), email=request.user.email, job=job
+            )
+        return _waiting(request, job)
+    if job is not None and jobs.is_recent_failure(job):
+        return _waiting(request, job)
+    if not logged_in:
+        retry_at = jobs.rate_limited_until(request)
+        if retry_at is not None:
+            return _too_many(request, retry_at)
+    email = request.user.email if logged_in else ""
+    job = jobs.start(report, key=key, filename=filename, path=request.get_full_path(), email=email, job=job)
+    if job.state == JobState.DONE:  # made at once (a worker that was free, or the immediate backend)
+        content = jobs.cached_file(key)
+        if content is not None:
+            return _cache_headers(request, pdf_response(content, filename=filename, cache_hit=False), key, version)
+    return _waiting(request, job)
 
 
-def public_list(*, kind, params, archive=False):
-    """What the public list of `kind` shows for `params` as a PDF download. `params` is a QueryDict of the list's
-    filters written one way (data.canonical_params), which is also the cache key."""
-    content, hit = _cached_pdf(
-        ("list", kind, params.urlencode()), lambda: render.list_document(kind=kind, params=params), archive
-    )
-    return pdf_response(content, filename=render.list_name(kind=kind), cache_hit=hit)
+def _waiting(request, job):
+    """The page «Rapporten lages» (202), or, polled by htmx, only the part of it that says how the job goes."""
+    if request.htmx:
+        return _job_fragment(request, state=job.state, job=job)
+    context = _job_context(request, job.state, job)
+    status = 503 if job.state == JobState.FAILED else 202
+    response = render(request, "reports/waiting.html", context, status=status)
+    if job.state != JobState.FAILED:
+        response["Retry-After"] = str(POLL_SECONDS)
+    return _uncacheable(response)
 
 
-def progress(*, period, archive=False):
-    """The progress report of `period` as a PDF download."""
-    content, hit = _cached_pdf(
-        ("progress", period_key(period)), lambda: render.progress_document(period=period), archive
-    )
-    return pdf_response(content, filename=render.progress_name(period=period), cache_hit=hit)
+def _job_context(request, state, job):
+    return {
+        "job": job,
+        "state": state,
+        "states": JobState,
+        "poll_seconds": POLL_SECONDS,
+        "poll_id": POLL_ID,
+        "handover_id": HANDOVER_ID,
+        "file_url": request.get_full_path(),
+        "will_mail": bool(job and request.user.is_authenticated and request.user.email in job.notify),
+    }
+
+
+def _job_fragment(request, *, state, job):
+    # 286 tells htmx to stop polling (a failure); a finished job's part replaces the polling one.
+    status = 286 if state == JobState.FAILED else 200
+    response = render(request, "reports/_job_status.html", _job_context(request, state, job), status=status)
+    return _uncacheable(response)
+
+
+def _too_many(request, retry_at):
+    """429: this address has started as many renders as it may for now; says when it may try again."""
+    seconds = max(int((retry_at - timezone.now()).total_seconds()), 1)
+    context = {"retry_at": timezone.localtime(retry_at), "minutes": max((seconds + 59) // 60, 1)}
+    response = render(request, "reports/too_many.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return _uncacheable(response)

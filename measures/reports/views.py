@@ -1,7 +1,6 @@
 """The report pages and downloads: the reports page where a politician picks a period and a filter, and the PDF of
 every list, decision and measure, as the reader sees it. Public, like the pages they come from."""
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -13,24 +12,11 @@ from decisions.models import Body, Decision
 from ..filters import MeasureFilter
 from ..models import Measure, PeriodState, ReportingPeriod
 from ..periods import default_period, ordered_periods, period_key
-from . import data, exporters
+from . import data, exporters, jobs
+from . import render as documents
 
 REPORT_FILTERS = data.STATUS_REPORT_FILTERS
 RECENT_DECISIONS = 12
-
-
-def _too_large(request, size, back_url):
-    """The page that says a report is too large to make for someone who is not logged in (413), or None. It leads
-    back to `back_url`, where the selection can be narrowed.
-
-    A PDF of thousands of records takes minutes and gigabytes (see the README); nobody should be able to make the
-    server do that anonymously, over and over. The limit is settings.PUBLIC_REPORT_LIMIT.
-    """
-    limit = settings.PUBLIC_REPORT_LIMIT
-    if request.user.is_authenticated or size <= limit:
-        return None
-    context = {"size": size, "limit": limit, "back_url": back_url}
-    return render(request, "reports/too_large.html", context, status=413)
 
 
 def _archive(request):
@@ -74,12 +60,14 @@ def status_report_pdf(request):
         if not periods:
             raise Http404("There are no reporting periods.")
         return _reports_page(request, filterset=filterset, selected_key=key, periods=periods, status=400)
-    params = data.canonical_params(filterset) if params else params
-    back = reverse("reports") + "?" + request.GET.urlencode()
-    refusal = _too_large(request, data.status_report_size(params=params), back)
-    if refusal is not None:
-        return refusal
-    return exporters.status_report(period=period, params=params, archive=_archive(request))
+    params = data.canonical_params(filterset) if params else QueryDict()
+    return exporters.report(
+        request,
+        jobs.Report.of("status", period_key(period), params.urlencode(), archive=_archive(request)),
+        filename=documents.status_report_name(period=period, params=params),
+        size=data.status_report_size(params=params),
+        back_url=reverse("reports") + "?" + request.GET.urlencode(),
+    )
 
 
 @require_GET  # not HEAD: a PDF is made to be downloaded
@@ -88,21 +76,37 @@ def progress_pdf(request, pk):
     period = get_object_or_404(ReportingPeriod, pk=pk)
     if period.state != PeriodState.PUBLISHED and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    return exporters.progress(period=period, archive=_archive(request))
+    return exporters.report(
+        request,
+        jobs.Report.of("progress", period_key(period), archive=_archive(request)),
+        filename=documents.progress_name(period=period),
+        size=data.progress_size(),
+        back_url=reverse("progress_report", args=[period.pk]),
+    )
 
 
 @require_GET  # not HEAD: a PDF is made to be downloaded
 def decision_pdf(request, pk):
     decision = get_object_or_404(Decision, pk=pk)
-    refusal = _too_large(request, decision.points.count(), decision.get_absolute_url())
-    if refusal is not None:
-        return refusal
-    return exporters.decision(decision=decision, archive=_archive(request))
+    return exporters.report(
+        request,
+        jobs.Report.of("decision", decision.pk, archive=_archive(request)),
+        filename=documents.decision_name(decision=decision),
+        size=decision.points.count(),
+        back_url=decision.get_absolute_url(),
+    )
 
 
 @require_GET  # not HEAD: a PDF is made to be downloaded
 def measure_pdf(request, pk):
-    return exporters.measure(measure=get_object_or_404(Measure, pk=pk), archive=_archive(request))
+    measure = get_object_or_404(Measure, pk=pk)
+    return exporters.report(
+        request,
+        jobs.Report.of("measure", measure.pk, archive=_archive(request)),
+        filename=documents.measure_name(measure=measure),
+        size=1,
+        back_url=measure.get_absolute_url(),
+    )
 
 
 def list_pdf(kind):
@@ -116,11 +120,13 @@ def list_pdf(kind):
             context = {"list_url": reverse(f"{kind}_list") + "?" + request.GET.urlencode()}
             return render(request, "reports/bad_filters.html", context, status=400)
         params = data.canonical_params(filterset) if filterset.is_bound else QueryDict()
-        back = reverse(f"{kind}_list") + "?" + request.GET.urlencode()
-        refusal = _too_large(request, data.list_size(kind=kind, params=params), back)
-        if refusal is not None:
-            return refusal
-        return exporters.public_list(kind=kind, params=params, archive=_archive(request))
+        return exporters.report(
+            request,
+            jobs.Report.of("list", kind, params.urlencode(), archive=_archive(request)),
+            filename=documents.list_name(kind=kind),
+            size=data.list_size(kind=kind, params=params),
+            back_url=reverse(f"{kind}_list") + "?" + request.GET.urlencode(),
+        )
 
     view.__name__ = f"{kind}_list_pdf"
     view.__doc__ = f"The {kind} list as PDF, with the list's filters and order."

@@ -4,6 +4,8 @@ Each view fetches what its page shows in a fixed number of queries (select_relat
 so the number of queries does not grow with the data.
 """
 
+import functools
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -114,15 +116,26 @@ def results_template(template):
 
 @require_safe
 def home(request):
+    """The dashboard. Its body is the same for everybody (a template fragment cached under the data's version, the
+    code, the language and the day), so nothing here is read until the fragment is rendered: logged-in people, whose
+    pages are always rendered, pay for the counts over every measure once per change of the data, not per request."""
     today = timezone.localdate()
+    overview = functools.cache(lambda: late_and_neglected(today))
     context = {
-        "commitment_chart": charts.status_bars(
-            charts.commitment_rows(Commitment.objects.status_counts()), width=charts.PAGE_CHART_WIDTH
+        "commitment_chart": functools.cache(
+            lambda: charts.status_bars(
+                charts.commitment_rows(Commitment.objects.status_counts()), width=charts.PAGE_CHART_WIDTH
+            )
         ),
-        "measure_chart": charts.status_bars(
-            charts.measure_rows(Measure.objects.status_counts()), width=charts.PAGE_CHART_WIDTH
+        "measure_chart": functools.cache(
+            lambda: charts.status_bars(
+                charts.measure_rows(Measure.objects.status_counts()), width=charts.PAGE_CHART_WIDTH
+            )
         ),
-        **late_and_neglected(today),
+        **{
+            name: functools.partial(lambda name: overview()[name], name)
+            for name in ("late_measures", "late_count", "not_followed_up", "not_followed_up_count")
+        },
         # Reports people made; a status a source document states has no date of its own to be «recent» by.
         "recent_updates": StatusUpdate.objects.filter(author__isnull=False)
         .select_related("measure", "period", "author", "source")
@@ -132,6 +145,7 @@ def home(request):
         .order_by("-status_changed_at", "pk")[:OVERVIEW_ROWS],
         "themes": Theme.objects.all(),
         "today": today,
+        "fragment_version": fragment_version(),
     }
     return render(request, "tracking/home.html", context)
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from measures.models import MeasureDecision
+from measures.reports.models import ReportJob
 from measures.status import MeasureStatus
 from tests.factories import (
     make_commitment,
@@ -91,6 +92,7 @@ def query_counts(client, world):
         # and would otherwise save a query or not depending on how long the previous render took.
         cache.clear()
         caches["reports"].clear()
+        ReportJob.objects.all().delete()  # nor the record of a job that made the same report before
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
@@ -103,9 +105,9 @@ def test_each_report_view_costs_the_same_queries_with_one_record_and_with_many(c
     large = query_counts(client, build(5, author=caseworker, year=2024))
     grew = {name: (small[name], large[name]) for name in small if large[name] != small[name]}
     assert not grew, f"query counts grew with the data (1 → 5): {grew}"
-    # A filtered status report: its data, and the filter built once more to count the selection against the
-    # limit for people who are not logged in.
-    assert max(large.values()) <= 30, large
+    # A filtered status report: its data, the filter built once more to count the selection against the size limit,
+    # and the record of its job (with the tests' immediate task backend the render is part of the request).
+    assert max(large.values()) <= 42, large
 
 
 @pytest.mark.parametrize(

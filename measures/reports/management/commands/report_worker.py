@@ -1,0 +1,47 @@
+"""The background worker: django-tasks-db's `db_worker`, plus a sweep every SWEEP_SECONDS that queues again the
+report jobs whose worker died (their lease ran out) and removes expired report files.
+
+    python manage.py report_worker            # what `make run` and deploy/bergen-rus-worker.service start
+"""
+
+import logging
+import threading
+
+from django.db import close_old_connections, connection
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from ...jobs import expire, requeue_stale
+
+logger = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 15
+
+
+def sweep_forever(stop):
+    while True:
+        try:
+            close_old_connections()
+            requeue_stale()
+            expire()
+        except Exception:  # a database that is away for a moment must not end the sweep
+            logger.exception("The sweep of the report jobs failed; trying again.")
+        finally:
+            connection.close()
+        if stop.wait(SWEEP_SECONDS):
+            return
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run the background jobs (PDF reports), and queue again those whose worker died."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(reload=False)
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        threading.Thread(target=sweep_forever, args=(stop,), daemon=True, name="report-sweep").start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            stop.set()
