@@ -215,8 +215,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rusoppfolging@bergen.kommune.no")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The address written into links in e-mails (reminders are sent by a command, outside any request).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address written into links in e-mails and printed on the PDFs (reminders are sent by a command, outside any
+# request). Locally it follows the address the development server listens on: `make run HOST=127.0.0.1:8101` passes
+# RUNSERVER_ADDRESS, so the login hint and «Tiltaket på nettet» name the port people actually use.
+RUNSERVER_ADDRESS = env_str("RUNSERVER_ADDRESS", "127.0.0.1:8000")
+if RUNSERVER_ADDRESS.isdigit():  # runserver accepts a bare port
+    RUNSERVER_ADDRESS = f"127.0.0.1:{RUNSERVER_ADDRESS}"
+SITE_URL = env_str("SITE_URL", f"http://{RUNSERVER_ADDRESS}").rstrip("/")
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies and HSTS; the values can be tuned from the environment.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
