@@ -78,3 +78,29 @@ document.addEventListener("htmx:afterSettle", function (event) {
     field.focus();
   }
 });
+
+// On a phone the main menu, the language and the account fold behind one button (a disclosure: the button says
+// whether they are shown). The CSS folds them only on narrow screens; without this file they are always shown.
+(function () {
+  var header = document.querySelector(".site-header");
+  var button = header && header.querySelector(".menu-toggle");
+  if (!button) {
+    return;
+  }
+  function setOpen(open) {
+    header.setAttribute("data-menu", open ? "open" : "closed");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  setOpen(false);
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    setOpen(header.getAttribute("data-menu") !== "open");
+  });
+  // Escape inside the open menu folds it and brings the keyboard back to the button.
+  header.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && header.getAttribute("data-menu") === "open" && window.getComputedStyle(button).display !== "none") {
+      setOpen(false);
+      button.focus();
+    }
+  });
+})();
