@@ -9,7 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -215,6 +216,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rusoppfolging@bergen.kommune.no")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people report an accessibility problem; named on the accessibility statement (/tilgjengelighet/).
+ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", DEFAULT_FROM_EMAIL)
+try:
+    validate_email(ACCESSIBILITY_CONTACT)
+except ValidationError:
+    raise ImproperlyConfigured(f"ACCESSIBILITY_CONTACT must be an e-mail address, got {ACCESSIBILITY_CONTACT!r}") from None
 # The address written into links in e-mails and printed on the PDFs (reminders are sent by a command, outside any
 # request). Locally it follows the address the development server listens on: `make run HOST=127.0.0.1:8101` passes
 # RUNSERVER_ADDRESS, so the login hint and «Tiltaket på nettet» name the port people actually use.

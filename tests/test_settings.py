@@ -58,6 +58,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
         ("DEBUG", "maybe", "DEBUG must be one of"),
         ("SECURE_HSTS_SECONDS", "a year", "SECURE_HSTS_SECONDS must be an integer"),
         ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL is not a database URL"),
+        ("ACCESSIBILITY_CONTACT", "ikke en adresse", "ACCESSIBILITY_CONTACT must be an e-mail address"),
     ],
 )
 def test_a_malformed_environment_value_stops_start_up_with_its_name(name, value, message):

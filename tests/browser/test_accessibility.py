@@ -73,6 +73,7 @@ LISTS = [
     "reports",
     "status_legend",
     "source_list",
+    "accessibility_statement",
 ]
 
 
