@@ -104,3 +104,39 @@ document.addEventListener("htmx:afterSettle", function (event) {
     }
   });
 })();
+
+// A text box with a limit (data-limit) counts what is typed beside it, and says when it is over the limit, so nobody
+// learns the limit only from a refusal. The limit itself is stated in the field's help text for everybody.
+function countCharacters(root) {
+  var lang = document.documentElement.lang || "nb";
+  var body = document.body;
+  (root || document).querySelectorAll("textarea[data-limit]").forEach(function (box) {
+    if (box.hasAttribute("data-counted")) {
+      return;
+    }
+    box.setAttribute("data-counted", "");
+    var limit = parseInt(box.getAttribute("data-limit"), 10);
+    var counter = document.createElement("p");
+    counter.className = "ds-paragraph char-count";
+    counter.setAttribute("data-size", "sm");
+    box.insertAdjacentElement("afterend", counter);
+    function update() {
+      var count = box.value.length;
+      var over = count - limit;
+      var template = body.getAttribute(over > 0 ? "data-char-count-over" : "data-char-count") || "{count} / {limit}";
+      counter.textContent = template
+        .replace("{count}", count.toLocaleString(lang))
+        .replace("{limit}", limit.toLocaleString(lang))
+        .replace("{over}", over.toLocaleString(lang));
+      counter.classList.toggle("char-count--over", over > 0);
+    }
+    box.addEventListener("input", update);
+    update();
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  countCharacters(document);
+});
+document.addEventListener("htmx:load", function (event) {
+  countCharacters(event.detail.elt);
+});
