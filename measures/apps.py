@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 TRACKED_APPS = {"decisions", "measures"}
 
 
+def shown_name(user):
+    return user.get_full_name() or user.get_username()
+
+
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = _("Measures and follow-up")
@@ -14,9 +18,16 @@ class MeasuresConfig(AppConfig):
         # Imported here: models can only be imported once the app registry is ready.
         import bergen_rus.checks  # noqa: F401 (registers the project's system checks)
 
+        from django.contrib.auth import get_user_model
+
         from .caching import touch
         from .models import ChangeStamp, ReminderSent, ReviewVisit
         from .roles import ensure_roles
+
+        # Wherever Django or a library prints a person (the admin's lists, history pages, choices and autocompletes),
+        # it prints the full name the site shows people by, not the user name (half of a login); the user name only
+        # for an account without a name.
+        get_user_model().__str__ = shown_name
 
         # The role groups and their permissions exist after every migrate (permissions are made post-migrate).
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")
