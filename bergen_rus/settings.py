@@ -222,7 +222,9 @@ ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", DEFAULT_FROM_EMAIL)
 try:
     validate_email(ACCESSIBILITY_CONTACT)
 except ValidationError:
-    raise ImproperlyConfigured(f"ACCESSIBILITY_CONTACT must be an e-mail address, got {ACCESSIBILITY_CONTACT!r}") from None
+    raise ImproperlyConfigured(
+        f"ACCESSIBILITY_CONTACT must be an e-mail address, got {ACCESSIBILITY_CONTACT!r}"
+    ) from None
 # The address written into links in e-mails and printed on the PDFs (reminders are sent by a command, outside any
 # request). Locally it follows the address the development server listens on: `make run HOST=127.0.0.1:8101` passes
 # RUNSERVER_ADDRESS, so the login hint and «Tiltaket på nettet» name the port people actually use.

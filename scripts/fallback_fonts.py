@@ -38,7 +38,9 @@ def spans(codes):
 
 def main(node_modules):
     FONTS.mkdir(parents=True, exist_ok=True)
-    lines = ["/* Written by scripts/fallback_fonts.py from the @fontsource packages: fallback fonts for the PDF reports. */"]
+    lines = [
+        "/* Written by scripts/fallback_fonts.py from the @fontsource packages: fallback fonts for the PDF reports. */"
+    ]
     for name in PACKAGES:
         package = Path(node_modules) / "@fontsource" / name
         shutil.copyfile(package / "LICENSE", FONTS / f"LICENSE-{name}")

@@ -41,7 +41,12 @@ def test_the_default_contact_is_the_services_own_address():
 def test_every_page_links_to_the_statement_in_its_footer(client, caseworker):
     measure = make_measure()
     link = f'href="{reverse("accessibility_statement")}"'
-    for url in [reverse("home"), reverse("measure_list"), reverse("measure_detail", args=[measure.pk]), "/finnes-ikke/"]:
+    for url in [
+        reverse("home"),
+        reverse("measure_list"),
+        reverse("measure_detail", args=[measure.pk]),
+        "/finnes-ikke/",
+    ]:
         text = client.get(url).content.decode()
         footer = text[text.index("<footer") :]
         assert link in footer, url

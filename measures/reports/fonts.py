@@ -57,4 +57,6 @@ def fallback_css(text):
         return ""
     families = ", ".join(['"Inter"'] + [family for _rule, family in chosen])
     boxes = " ".join(f"@{box} {{ font-family: {families}; }}" for box in MARGIN_BOXES)
-    return "\n".join([rule for rule, _family in chosen] + [f"html {{ font-family: {families}; }}", f"@page {{ {boxes} }}"])
+    return "\n".join(
+        [rule for rule, _family in chosen] + [f"html {{ font-family: {families}; }}", f"@page {{ {boxes} }}"]
+    )

@@ -242,7 +242,7 @@ def test_a_refused_answer_opens_its_thread_with_the_text_and_the_reason(client, 
     assert response.url.endswith(f"#answer-{question.pk}")
     page = client.get(response.url).text
     thread = page.split(f'id="comment-{question.pk}"')[1].split("</article>")[0]
-    assert "<details class=\"ds-details answer-form\" open>" in thread
+    assert '<details class="ds-details answer-form" open>' in thread
     assert ("Svar " * 1100) in thread and f'id="answer-{question.pk}-error"' in thread
     assert f'aria-describedby="answer-{question.pk}-limit answer-{question.pk}-error"' in thread
     assert "autofocus" in thread and "Høyst 5\u00a0000 tegn." in thread

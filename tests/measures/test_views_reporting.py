@@ -225,7 +225,9 @@ def test_period_completeness_counts_per_unit_and_names_who_is_missing(client, ka
 
     assert "1 av 3 tiltak" in page
     row = page.split("Etat for sosiale tjenester")[1].split("</tr>")[0]
-    assert re.search(r'class="numeric" data-label="Rapportert">1</td>\s*<td class="numeric" data-label="Tiltak">2</td>', row)
+    assert re.search(
+        r'class="numeric" data-label="Rapportert">1</td>\s*<td class="numeric" data-label="Tiltak">2</td>', row
+    )
     assert "Mangler rapport" in row and ">Rapportert<" not in row and "Kari Nordmann" in row
     silent = page.split("Enhet uten folk")[1].split("</tr>")[0]
     assert "ingen" in silent
