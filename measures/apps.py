@@ -16,9 +16,9 @@ class MeasuresConfig(AppConfig):
 
     def ready(self):
         # Imported here: models can only be imported once the app registry is ready.
-        import bergen_rus.checks  # noqa: F401 (registers the project's system checks)
-
         from django.contrib.auth import get_user_model
+
+        import bergen_rus.checks  # noqa: F401 (registers the project's system checks)
 
         from .caching import touch
         from .models import ChangeStamp, ReminderSent, ReviewVisit

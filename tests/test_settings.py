@@ -1,6 +1,7 @@
 """Settings come from the environment and fail loudly on bad values; production settings pass the deploy check."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -102,7 +103,7 @@ def test_the_local_site_address_follows_the_address_make_run_serves_on():
 
 def test_make_run_passes_its_host_to_every_command_it_runs():
     result = subprocess.run(
-        ["make", "-n", "run", "HOST=127.0.0.1:8101"],
+        [shutil.which("make"), "-n", "run", "HOST=127.0.0.1:8101"],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,

@@ -69,7 +69,7 @@ def test_the_caseworkers_report_action_is_in_view_on_a_phone_without_scrolling_s
         for part in [action, row.locator(".status-badge"), row.locator("td[data-label=Frist]")]:
             expect(part).to_be_in_viewport()
             box = part.bounding_box()
-            assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], (index, box)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (index, box)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.evaluate(CARD_REGIONS_SCROLL) == []
     # The action leads to the report form of that measure.

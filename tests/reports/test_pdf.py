@@ -2,6 +2,7 @@
 metadata, tags, fonts and the PDF/UA and PDF/A validators."""
 
 import re
+import shutil
 import subprocess
 from datetime import date, timedelta
 
@@ -359,7 +360,9 @@ def test_any_text_a_user_types_prints_with_the_projects_own_fallback_fonts(casew
     assert all(name.startswith(("Inter", "Noto")) for name in names), names
     path = tmp_path / "tiltak.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [shutil.which("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     flat = " ".join(text.split())
     for part in ["中文用户的意见", "Привет", "Γειά σου", "🚑"]:
         assert part in flat, part
