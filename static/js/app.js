@@ -108,7 +108,10 @@ document.addEventListener("htmx:afterSettle", function (event) {
 // A text box with a limit (data-limit) counts what is typed beside it, and says when it is over the limit, so nobody
 // learns the limit only from a refusal. The limit itself is stated in the field's help text for everybody.
 function countCharacters(root) {
-  var lang = document.documentElement.lang || "nb";
+  // Numbers are written the Norwegian way in both languages, as the server writes them (bergen_rus.formats).
+  function written(number) {
+    return number.toLocaleString("nb-NO").replace(/\u202f/g, "\u00a0");
+  }
   var body = document.body;
   (root || document).querySelectorAll("textarea[data-limit]").forEach(function (box) {
     if (box.hasAttribute("data-counted")) {
@@ -125,9 +128,9 @@ function countCharacters(root) {
       var over = count - limit;
       var template = body.getAttribute(over > 0 ? "data-char-count-over" : "data-char-count") || "{count} / {limit}";
       counter.textContent = template
-        .replace("{count}", count.toLocaleString(lang))
-        .replace("{limit}", limit.toLocaleString(lang))
-        .replace("{over}", over.toLocaleString(lang));
+        .replace("{count}", written(count))
+        .replace("{limit}", written(limit))
+        .replace("{over}", written(over));
       counter.classList.toggle("char-count--over", over > 0);
     }
     box.addEventListener("input", update);

@@ -216,3 +216,19 @@ def test_phone_pages_have_no_accessibility_violations(logged_in, world):
         page.goto(url)
         problems += axe_violations(page)
     assert not problems, "\n".join(problems)
+
+
+def test_in_english_on_a_phone_the_cards_menu_and_limits_speak_english(logged_in, world):
+    page = logged_in(world.caseworker)
+    page.set_viewport_size(PHONE)
+    page.goto(reverse("choose_language", args=["en"]) + "?next=" + reverse("my_measures"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("header").get_by_role("button", name="Menu")).to_be_visible()
+    deadline = page.locator("main .stack-table td[data-label=Deadline]").first
+    expect(deadline).to_be_in_viewport()
+    assert "Deadline" in deadline.evaluate("td => getComputedStyle(td, '::before').content")
+    page.locator("main .stack-table__action a").first.click()
+    form = page.locator("main form.report-form")
+    expect(form).to_contain_text("At most 5\u00a0000 characters.")
+    expect(form.locator(".char-count").first).to_have_text("0 of 5\u00a0000 characters")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -32,7 +32,7 @@ def test_an_overlong_comment_comes_back_as_typed_with_the_reason_at_the_field_an
     expect(form).to_contain_text("Høyst 5\u00a0000 tegn.")
     typed = "Hvorfor står tiltaket stille? " * 200  # 6,000 characters
     field.fill(typed)
-    expect(form.locator(".char-count")).to_have_text("6\u202f000 av 5\u202f000 tegn: 1\u202f000 for mange")
+    expect(form.locator(".char-count")).to_have_text("6\u00a0000 av 5\u00a0000 tegn: 1\u00a0000 for mange")
     expect(form.locator(".char-count")).to_have_class("ds-paragraph char-count char-count--over")
     with page.expect_navigation():
         form.get_by_role("button", name="Publiser kommentaren").click()
