@@ -49,7 +49,7 @@ def test_the_back_office_speaks_norwegian_also_in_its_scripts(logged_in, world, 
 
 def test_the_back_office_shows_people_by_their_full_names(logged_in, world, staff):
     measure = Measure.objects.get(pk=world.reported[0].pk)
-    record_status(measure=measure, status="delayed", happened="Forsinket av anbudet.", author=world.caseworker)
+    record_status(measure=measure, status="delayed", happened="Forsinket av anbudet.", user=world.caseworker)
     measure = Measure.objects.get(pk=measure.pk)
     measure.description = "Endret av koordinatoren."
     measure._history_user = world.coordinator

@@ -6,8 +6,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from measures.models import Comment
-from measures.review import post_comment
 from measures.roles import Role
+from measures.services import post_comment
 from tests.factories import make_person
 
 from .conftest import axe_violations, watch
@@ -74,7 +74,7 @@ def test_a_comment_of_only_spaces_is_refused_at_its_field(logged_in, world, fagr
 
 
 def test_a_refused_answer_opens_its_thread_again_with_the_text(logged_in, world, fagrad):
-    question = post_comment(author=fagrad, body="Når kommer neste rapport?", measure=world.measure)
+    question = post_comment(user=fagrad, body="Når kommer neste rapport?", measure=world.measure)
     page = logged_in(world.caseworker)
     page.goto(reverse("measure_detail", args=[world.measure.pk]))
     thread = page.locator(f"#comment-{question.pk}")

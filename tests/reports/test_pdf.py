@@ -16,7 +16,7 @@ from django.utils import timezone
 from decisions.models import Body
 from measures.models import Indicator, IndicatorValue
 from measures.reports import fonts, pdf, render
-from measures.review import post_comment
+from measures.services import post_comment
 from measures.status import MeasureStatus
 from tests.factories import (
     make_commitment,
@@ -391,8 +391,8 @@ def test_the_progress_report_pdf_has_the_comments_the_change_column_and_contents
     world["t2"].state = "published"
     world["t2"].save()
     member = make_user("frode", first_name="Frode", last_name="Fagråd")
-    question = post_comment(author=member, body="Hvorfor er så mange forsinket?", period=world["t2"])
-    post_comment(author=caseworker, body="Rekrutteringen tok tid.", period=world["t2"], reply_to=question)
+    question = post_comment(user=member, body="Hvorfor er så mange forsinket?", period=world["t2"])
+    post_comment(user=caseworker, body="Rekrutteringen tok tid.", period=world["t2"], reply_to=question)
     data = pdf.write_pdf(render.progress_document(period=world["t2"]))
     texts = page_texts(data)
     text = " ".join(texts)
