@@ -30,11 +30,12 @@ $(MO): $(PO) $(STAMP)
 
 install: $(STAMP) $(MO)
 
+# RUNSERVER_ADDRESS makes the local SITE_URL (login hint, e-mails, the PDFs' links) name the address served here.
 run: install
-	DEBUG=1 $(PY) manage.py migrate --verbosity 0
-	DEBUG=1 $(PY) manage.py load_real_records
-	DEBUG=1 $(PY) manage.py setup_local_users
-	DEBUG=1 bash scripts/run-with-worker.sh $(PY) $(HOST)
+	DEBUG=1 RUNSERVER_ADDRESS=$(HOST) $(PY) manage.py migrate --verbosity 0
+	DEBUG=1 RUNSERVER_ADDRESS=$(HOST) $(PY) manage.py load_real_records
+	DEBUG=1 RUNSERVER_ADDRESS=$(HOST) $(PY) manage.py setup_local_users
+	DEBUG=1 RUNSERVER_ADDRESS=$(HOST) bash scripts/run-with-worker.sh $(PY) $(HOST)
 
 # Browser tests (marked `browser`) drive the machine's Chromium; without it they are left out, and this says so.
 test: install

@@ -9,7 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -162,7 +163,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalog, then translations of Django's own strings that Django's Norwegian catalogs lack (the admin).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "upstream"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
@@ -264,8 +266,21 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rusoppfolging@bergen.kommune.no")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The address written into links in e-mails (reminders are sent by a command, outside any request).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where people report an accessibility problem; named on the accessibility statement (/tilgjengelighet/).
+ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", DEFAULT_FROM_EMAIL)
+try:
+    validate_email(ACCESSIBILITY_CONTACT)
+except ValidationError:
+    raise ImproperlyConfigured(
+        f"ACCESSIBILITY_CONTACT must be an e-mail address, got {ACCESSIBILITY_CONTACT!r}"
+    ) from None
+# The address written into links in e-mails and printed on the PDFs (reminders are sent by a command, outside any
+# request). Locally it follows the address the development server listens on: `make run HOST=127.0.0.1:8101` passes
+# RUNSERVER_ADDRESS, so the login hint and «Tiltaket på nettet» name the port people actually use.
+RUNSERVER_ADDRESS = env_str("RUNSERVER_ADDRESS", "127.0.0.1:8000")
+if RUNSERVER_ADDRESS.isdigit():  # runserver accepts a bare port
+    RUNSERVER_ADDRESS = f"127.0.0.1:{RUNSERVER_ADDRESS}"
+SITE_URL = env_str("SITE_URL", f"http://{RUNSERVER_ADDRESS}").rstrip("/")
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies and HSTS; the values can be tuned from the environment.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

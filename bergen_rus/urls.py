@@ -14,6 +14,7 @@ admin.site.index_title = _("Back office")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("sprak/<slug:code>/", views.choose_language, name="choose_language"),
+    path("tilgjengelighet/", views.accessibility_statement, name="accessibility_statement"),
     path(
         "konto/logg-inn/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=measure_forms.LoginForm),

@@ -1,7 +1,10 @@
 """Project-level views."""
 
+from datetime import date
+
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
@@ -30,3 +33,14 @@ def choose_language(request, code):
         samesite="Lax",
     )
     return response
+
+
+# The day the statement below was last checked against the site (update it with the statement).
+ACCESSIBILITY_REVIEWED = date(2026, 12, 1)
+
+
+@require_safe
+def accessibility_statement(request):
+    """What the site meets of WCAG 2.1 AA, what it does not yet, and where to report a problem."""
+    context = {"contact": settings.ACCESSIBILITY_CONTACT, "reviewed": ACCESSIBILITY_REVIEWED}
+    return render(request, "accessibility_statement.html", context)

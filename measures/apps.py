@@ -7,12 +7,18 @@ from django.utils.translation import gettext_lazy as _
 TRACKED_APPS = {"decisions", "measures"}
 
 
+def shown_name(user):
+    return user.get_full_name() or user.get_username()
+
+
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = _("Measures and follow-up")
 
     def ready(self):
         # Imported here: models can only be imported once the app registry is ready.
+        from django.contrib.auth import get_user_model
+
         import bergen_rus.checks  # noqa: F401 (registers the project's system checks)
 
         from .caching import touch
@@ -22,6 +28,11 @@ class MeasuresConfig(AppConfig):
 
         # SQLite folds text for the search with a function of ours (PostgreSQL stores the folded text).
         connection_created.connect(register_sqlite_functions, dispatch_uid="bergen_rus.sqlite_functions")
+
+        # Wherever Django or a library prints a person (the admin's lists, history pages, choices and autocompletes),
+        # it prints the full name the site shows people by, not the user name (half of a login); the user name only
+        # for an account without a name.
+        get_user_model().__str__ = shown_name
 
         # The role groups and their permissions exist after every migrate (permissions are made post-migrate).
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")

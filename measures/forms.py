@@ -101,7 +101,13 @@ class DesignSystemMixin:
         for field in self.fields.values():
             widget = field.widget
             # The browser would cut a long pasted text silently at the limit; the server says it and keeps it all.
+            # The limit of a text box is shown before sending instead (and counted as one types, static/js/app.js).
             widget.attrs.pop("maxlength", None)
+            limit = getattr(field, "max_length", None)
+            if limit and isinstance(widget, forms.Textarea) and "data-limit" not in widget.attrs:
+                widget.attrs["data-limit"] = str(limit)
+                stated = _("At most %(limit)s characters.") % {"limit": number_text(limit)}
+                field.help_text = f"{field.help_text} {stated}" if field.help_text else stated
             if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.HiddenInput):
                 continue
             widget.attrs.setdefault("class", "ds-input")

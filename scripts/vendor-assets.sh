@@ -22,6 +22,10 @@ done
 cp "$inter/files/inter-latin-400-italic.woff2" "$inter/files/inter-latin-400-italic.woff" "$out/inter/"
 cp "$inter/LICENSE" "$out/inter/LICENSE"
 
+# Fallback fonts for the PDF reports, so that any text a user can type prints (Cyrillic, Greek, Arabic, Chinese,
+# emoji …): the regular weight's slices, each listed with the characters it has (needs the project's .venv).
+../.venv/bin/python ../scripts/fallback_fonts.py node_modules
+
 node -e '
 const lock = require("./package-lock.json");
 for (const [path, info] of Object.entries(lock.packages)) {

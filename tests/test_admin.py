@@ -185,7 +185,7 @@ def test_a_save_in_the_back_office_is_in_the_history_with_its_author(coordinator
     newest = Measure.history.filter(id=measure.pk).latest("history_date")
     assert (newest.title, newest.history_user, newest.history_type) == ("Nytt navn", coordinator, "~")
     history_page = coordinator_client.get(reverse("admin:measures_measure_history", args=[measure.pk]))
-    assert "koordinator" in history_page.text
+    assert "Kim Koordinator" in history_page.text  # the person, by the name the site shows them by
 
 
 def test_linking_a_measure_in_the_back_office_rolls_the_commitment_up(coordinator_client, coordinator):

@@ -1,6 +1,7 @@
 """Settings come from the environment and fail loudly on bad values; production settings pass the deploy check."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -58,6 +59,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
         ("DEBUG", "maybe", "DEBUG must be one of"),
         ("SECURE_HSTS_SECONDS", "a year", "SECURE_HSTS_SECONDS must be an integer"),
         ("DATABASE_URL", "nosuchdb://x", "DATABASE_URL is not a database URL"),
+        ("ACCESSIBILITY_CONTACT", "ikke en adresse", "ACCESSIBILITY_CONTACT must be an e-mail address"),
     ],
 )
 def test_a_malformed_environment_value_stops_start_up_with_its_name(name, value, message):
@@ -84,3 +86,31 @@ def test_a_postgres_url_selects_psycopg():
     env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}
     result = run_manage("shell", "-c", script, env=env)
     assert result.stdout.split()[-1] == "django.db.backends.postgresql"
+
+
+def test_the_local_site_address_follows_the_address_make_run_serves_on():
+    script = "from django.conf import settings as s; print(s.SITE_URL)"
+    env = {"DEBUG": "1", "DATABASE_URL": PRODUCTION_ENV["DATABASE_URL"]}
+    assert run_manage("shell", "-c", script, env=env).stdout.split()[-1] == "http://127.0.0.1:8000"
+    moved = run_manage("shell", "-c", script, env={**env, "RUNSERVER_ADDRESS": "127.0.0.1:8101"})
+    assert moved.stdout.split()[-1] == "http://127.0.0.1:8101"
+    bare_port = run_manage("shell", "-c", script, env={**env, "RUNSERVER_ADDRESS": "8102"})
+    assert bare_port.stdout.split()[-1] == "http://127.0.0.1:8102"
+    # A SITE_URL set on purpose wins over the local default.
+    chosen = run_manage("shell", "-c", script, env={**env, "RUNSERVER_ADDRESS": "8102", "SITE_URL": "https://x.no/"})
+    assert chosen.stdout.split()[-1] == "https://x.no"
+
+
+def test_make_run_passes_its_host_to_every_command_it_runs():
+    result = subprocess.run(
+        [shutil.which("make"), "-n", "run", "HOST=127.0.0.1:8101"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line and "compilemessages" not in line]
+    assert len(commands) == 4, result.stdout
+    assert all("RUNSERVER_ADDRESS=127.0.0.1:8101" in line for line in commands)
+    assert commands[-1].endswith("runserver 127.0.0.1:8101")

@@ -35,8 +35,8 @@ class ReportingPeriodQuerySet(models.QuerySet):
 class ReportingPeriod(models.Model):
     """A period caseworkers report status into: the first tertial (Jan–Apr), the second (May–Aug), the year.
 
-    Its state moves forward only, through measures.services (open_period, close_period, publish_period). A published
-    period is frozen: no update is added to it any more.
+    Its state moves through measures.services.transition_period only (planned, open, closed, published; a closed
+    period may be reopened). A published period is frozen: no update is added to it any more.
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)

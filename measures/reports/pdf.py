@@ -7,7 +7,8 @@ PDF/A-3a, still tagged, and also declares PDF/UA-1.
 The look lives in two stylesheets, never in the HTML: the static file static/reports/report.css (fonts, layout,
 typography) and the template reports/print.css, rendered per report for what must be translated or comes from the
 data (the running header, «Side X av Y», the date, and the status colours from measures/status.py). The fonts are
-Inter, shipped in static/vendor/inter/ with its licence and embedded in every PDF; WeasyPrint may fetch nothing
+Inter, shipped in static/vendor/inter/ with its licence and embedded in every PDF, and for characters Inter lacks the
+Noto fallbacks of static/vendor/noto/ that the text needs (measures/reports/fonts.py); WeasyPrint may fetch nothing
 else (see LocalFiles).
 """
 
@@ -30,11 +31,12 @@ from weasyprint.text.fonts import FontConfiguration
 from decisions.status import CommitmentStatus
 
 from ..status import NOT_REPORTED, MeasureStatus
+from .fonts import fallback_css
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 STYLESHEET = STATIC_DIR / "reports" / "report.css"
-# The only files a report may read: its stylesheet's folder and the vendored fonts.
-READABLE = (STATIC_DIR / "reports", STATIC_DIR / "vendor" / "inter")
+# The only files a report may read: its stylesheet's folder and the vendored fonts (Inter, and the fallbacks).
+READABLE = (STATIC_DIR / "reports", STATIC_DIR / "vendor" / "inter", STATIC_DIR / "vendor" / "noto")
 
 AUTHOR = "Bergen kommune"
 DEFAULT_VARIANT = "pdf/ua-1"
@@ -171,6 +173,10 @@ def write_pdf(document, *, archive=False, target=None):
         CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher),
         CSS(string=document.print_css, base_url=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher),
     ]
+    # Fonts for what Inter cannot print (a user's Chinese, Arabic or emoji), only as far as the text needs them.
+    fallback = fallback_css(document.html + document.print_css)
+    if fallback:
+        stylesheets.append(CSS(string=fallback, base_url=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher))
     html = HTML(string=document.html, base_url=str(STYLESHEET), url_fetcher=fetcher)
     with _collector_paused():
         return html.write_pdf(

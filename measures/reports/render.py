@@ -10,8 +10,9 @@ from bergen_rus.converters import parse_id
 from decisions.models import Body
 
 from .. import charts
-from ..models import Indicator, IndicatorValue, PeriodKind
+from ..models import Comment, Indicator, IndicatorValue, PeriodKind
 from ..progress import progress
+from ..review import threads
 from . import data, pdf
 
 LIST_TITLES = {
@@ -153,7 +154,14 @@ def progress_document(*, period):
     title = _("Progress report %(period)s") % {"period": period}
     return pdf.render_document(
         template="reports/progress_report.html",
-        context={"progress": progress(period), "indicators": indicator_charts()},
+        context={
+            "progress": progress(period),
+            "indicators": indicator_charts(),
+            # The advisory council's comments and the answers, as the period's page shows them.
+            "comment_threads": threads(
+                list(Comment.objects.filter(period=period).select_related("author").order_by("created_at", "id"))
+            ),
+        },
         title=title,
         running_title=title,
         subject=_("What moved in the drug policy of Bergen in %(period)s, compared with the period before")

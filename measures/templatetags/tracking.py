@@ -137,3 +137,10 @@ def inline_note(text):
     first letter small, no full stop at the end («udatert. Trolig 2014»)."""
     text = (text or "").strip().rstrip(".")
     return text[:1].lower() + text[1:]
+
+
+@register.filter
+def at_top(messages):
+    """The messages shown at the top of the page: all but those a page shows where the person is (extra tag «at:…»,
+    e.g. the confirmation of a report at the status history)."""
+    return [message for message in messages if not (message.extra_tags or "").startswith("at:")]

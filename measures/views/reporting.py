@@ -66,8 +66,10 @@ def report_status(request, pk):
         else:
             if request.htmx:
                 return _reported_fragment(request, measure)
-            messages.success(request, _("Your report on «%(measure)s» is saved.") % {"measure": measure.title})
-            return redirect(reverse("measure_detail", args=[measure.pk]) + "#timeline")
+            # The confirmation stands at the top of the status history, where the page opens, and takes the focus.
+            saved = _("Your report on «%(measure)s» is saved.") % {"measure": measure.title}
+            messages.success(request, saved, extra_tags="at:report-saved")
+            return redirect(reverse("measure_detail", args=[measure.pk]) + "#report-saved")
     context = {"measure": measure, "form": form, "last": last, "inline": bool(request.htmx)}
     template = "reporting/_report_form.html" if request.htmx else "reporting/report_status.html"
     return render(request, template, context, status=422 if form.errors and request.htmx else 200)

@@ -26,17 +26,38 @@ from .editing import edit_record
 TARGETS = {"measure": Measure, "commitment": Commitment, "period": ReportingPeriod}
 
 
+# A refused comment or answer waits here (in the person's session) for the record's page to show it again.
+DRAFT_KEY = "comment_draft"
+DRAFT_LIMIT = 100_000  # what is kept of a text pasted far over the limit
+
+
 def comment_context(request, record):
-    """The comment threads on `record` and what the person may do with them (a fixed number of queries)."""
+    """The comment threads on `record` and what the person may do with them (a fixed number of queries).
+
+    A comment or answer refused a moment ago comes back in its field, as typed, with the reason next to it and the
+    keyboard focus on it (once: the draft is taken out of the session).
+    """
     field = {Measure: "measure", Commitment: "commitment", ReportingPeriod: "period"}[type(record)]
     comments = Comment.objects.filter(**{field: record}).select_related("author").order_by("created_at", "id")
+    draft = None
+    if request.user.is_authenticated and request.session.get(DRAFT_KEY, {}).get("target") == f"{field}:{record.pk}":
+        draft = request.session.pop(DRAFT_KEY)
+    form = CommentForm()
+    if draft and not draft["reply_to"]:
+        form = CommentForm({"body": draft["body"]})
+        if form.is_valid():  # refused by the rules behind the form: their reasons, next to the field
+            for message in draft["errors"]:
+                form.add_error("body", message)
+        form.fields["body"].widget.attrs["autofocus"] = True
     return {
         "comment_threads": threads(list(comments)),
         "comment_kind": field,
         "comment_record": record,
         "can_comment": can_comment(request.user),
         "can_answer": can_answer(request.user, Comment(**{field: record})),
-        "comment_form": CommentForm(),
+        "comment_form": form,
+        "answer_draft": draft if draft and draft["reply_to"] else None,
+        "comment_limit": CommentForm.base_fields["body"].max_length,
     }
 
 
@@ -58,16 +79,28 @@ def add_comment(request, kind, pk):
     elif not can_comment(request.user):
         raise PermissionDenied(_("Only members of the advisory council and coordinators write comments."))
     form = CommentForm(request.POST)
+    errors = []
     if form.is_valid():
         try:
             post_comment(user=request.user, body=form.cleaned_data["body"], reply_to=reply_to, **{kind: record})
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            errors = error.messages
         else:
-            messages.success(request, _("Your answer is published.") if reply_to else _("Your comment is published."))
+            # The confirmation stands where the person was (above the comment form), not at the top of the page.
+            published = _("Your answer is published.") if reply_to else _("Your comment is published.")
+            messages.success(request, published, extra_tags="at:comment-saved")
+            return redirect(f"{_record_url(record)}#comment-saved")
     else:
-        messages.error(request, " ".join(form.errors.get("body", [_("The comment could not be saved.")])))
-    return redirect(f"{_record_url(record)}#comments")
+        errors = form.errors.get("body", [_("The comment could not be saved.")])
+    # Refused: the page shows the text again as typed, with the reason next to its field (see comment_context).
+    request.session[DRAFT_KEY] = {
+        "target": f"{kind}:{record.pk}",
+        "reply_to": reply_to.pk if reply_to else None,
+        "body": request.POST.get("body", "")[:DRAFT_LIMIT],
+        "errors": [str(message) for message in errors],
+    }
+    anchor = f"answer-{reply_to.pk}" if reply_to else "id_body"
+    return redirect(f"{_record_url(record)}#{anchor}")
 
 
 def _record_url(record):

@@ -78,3 +78,68 @@ document.addEventListener("htmx:afterSettle", function (event) {
     field.focus();
   }
 });
+
+// On a phone the main menu, the language and the account fold behind one button (a disclosure: the button says
+// whether they are shown). The CSS folds them only on narrow screens; without this file they are always shown.
+(function () {
+  var header = document.querySelector(".site-header");
+  var button = header && header.querySelector(".menu-toggle");
+  if (!button) {
+    return;
+  }
+  function setOpen(open) {
+    header.setAttribute("data-menu", open ? "open" : "closed");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  setOpen(false);
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    setOpen(header.getAttribute("data-menu") !== "open");
+  });
+  // Escape inside the open menu folds it and brings the keyboard back to the button.
+  header.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && header.getAttribute("data-menu") === "open" && window.getComputedStyle(button).display !== "none") {
+      setOpen(false);
+      button.focus();
+    }
+  });
+})();
+
+// A text box with a limit (data-limit) counts what is typed beside it, and says when it is over the limit, so nobody
+// learns the limit only from a refusal. The limit itself is stated in the field's help text for everybody.
+function countCharacters(root) {
+  // Numbers are written the Norwegian way in both languages, as the server writes them (bergen_rus.formats).
+  function written(number) {
+    return number.toLocaleString("nb-NO").replace(/\u202f/g, "\u00a0");
+  }
+  var body = document.body;
+  (root || document).querySelectorAll("textarea[data-limit]").forEach(function (box) {
+    if (box.hasAttribute("data-counted")) {
+      return;
+    }
+    box.setAttribute("data-counted", "");
+    var limit = parseInt(box.getAttribute("data-limit"), 10);
+    var counter = document.createElement("p");
+    counter.className = "ds-paragraph char-count";
+    counter.setAttribute("data-size", "sm");
+    box.insertAdjacentElement("afterend", counter);
+    function update() {
+      var count = box.value.length;
+      var over = count - limit;
+      var template = body.getAttribute(over > 0 ? "data-char-count-over" : "data-char-count") || "{count} / {limit}";
+      counter.textContent = template
+        .replace("{count}", written(count))
+        .replace("{limit}", written(limit))
+        .replace("{over}", written(over));
+      counter.classList.toggle("char-count--over", over > 0);
+    }
+    box.addEventListener("input", update);
+    update();
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  countCharacters(document);
+});
+document.addEventListener("htmx:load", function (event) {
+  countCharacters(event.detail.elt);
+});

@@ -74,6 +74,7 @@ LISTS = [
     "status_legend",
     "source_list",
     "correction_list",
+    "accessibility_statement",
 ]
 
 

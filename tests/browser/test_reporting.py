@@ -83,9 +83,13 @@ def test_a_caseworker_reports_and_sees_the_status_roll_up(page, world):
     with page.expect_navigation():
         main.get_by_role("button", name="Send rapport").click()
 
-    # Back on the measure's page, at its timeline: the report first, and the new status.
-    expect(page).to_have_url(re.compile(re.escape(measure_url) + "#timeline$"))
-    expect(main.locator(".messages [role=status]")).to_contain_text(f"Rapporten din om «{measure.title}» er lagret.")
+    # Back on the measure's page, at its timeline: the confirmation there, in view and focused, the report first.
+    expect(page).to_have_url(re.compile(re.escape(measure_url) + "#report-saved$"))
+    saved = main.locator("#timeline #report-saved[role=status]")
+    expect(saved).to_contain_text(f"Rapporten din om «{measure.title}» er lagret.")
+    expect(saved).to_be_in_viewport()
+    expect(saved).to_be_focused()
+    expect(main.locator(".messages")).to_have_count(0)  # not also at the top, out of view
     newest = main.locator("#timeline-list .timeline__item").first
     expect(newest).to_contain_text("Anbudet måtte lyses ut på nytt.")
     expect(newest).to_contain_text("Ny tildeling i mars.")

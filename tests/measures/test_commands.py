@@ -70,6 +70,15 @@ def test_local_users_get_one_role_each_and_new_printed_passwords_on_every_run(se
     assert get_user_model().objects.count() == 4
 
 
+def test_local_users_login_hint_names_the_address_being_served(settings, capsys):
+    settings.DEBUG = True
+    settings.SITE_URL = "http://127.0.0.1:8101"  # what RUNSERVER_ADDRESS=127.0.0.1:8101 makes of it
+    call_command("setup_local_users")
+    out = capsys.readouterr().out
+    assert "Log in at http://127.0.0.1:8101/konto/logg-inn/" in out
+    assert "8000" not in out
+
+
 def test_local_users_are_never_made_with_production_settings(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):

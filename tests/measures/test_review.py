@@ -204,6 +204,62 @@ def test_an_empty_or_overlong_comment_is_refused(client, team):
     assert client.post(reverse("add_comment", args=["measure", 999999]), {"body": "x"}).status_code == 404
 
 
+def test_a_refused_comment_comes_back_as_typed_with_the_reason_at_its_field(client, team):
+    measure = make_measure(title="Helse- og overdoseteam", responsible_unit=team["unit"])
+    url = reverse("add_comment", args=["measure", measure.pk])
+    page_url = reverse("measure_detail", args=[measure.pk])
+    client.force_login(team["frode"])
+    typed = "Et langt spørsmål. " * 300  # 5,700 characters
+    response = client.post(url, {"body": typed})
+    assert response.status_code == 302 and response.url == page_url + "#id_body"
+    page = client.get(response.url).text
+    form = page.split('class="comment-form"')[1].split("</form>")[0]
+    assert typed.strip() in form  # kept, as typed
+    error = form.split('id="id_body_error">')[1].split("</p>")[0]
+    assert "5000 eller færre tegn (den har nå 5699)" in error  # the reason, next to the field
+    assert 'aria-describedby="id_body_helptext id_body_error"' in form and 'aria-invalid="true"' in form
+    assert "autofocus" in form  # the focus goes there
+    assert "Høyst 5\u00a0000 tegn." in form  # the limit, shown before sending
+    assert 'class="messages"' not in page  # not at the top of the page, out of view
+    assert not Comment.objects.exists()
+    # Shown once: the next visit has an empty field again.
+    again = client.get(page_url).text.split('class="comment-form"')[1].split("</form>")[0]
+    assert typed.strip() not in again and "autofocus" not in again
+
+    # Only spaces: refused the same way.
+    page = client.get(client.post(url, {"body": "   "}).url).text
+    assert 'id="id_body_error"' in page.split('class="comment-form"')[1]
+
+
+def test_a_refused_answer_opens_its_thread_with_the_text_and_the_reason(client, team):
+    measure = make_measure(title="Helse- og overdoseteam", responsible_unit=team["unit"])
+    url = reverse("add_comment", args=["measure", measure.pk])
+    client.force_login(team["frode"])
+    client.post(url, {"body": "Hvorfor er teamet forsinket?"})
+    question = Comment.objects.get()
+    client.force_login(team["kari"])
+    response = client.post(url, {"body": "Svar " * 1100, "reply_to": question.pk})
+    assert response.url.endswith(f"#answer-{question.pk}")
+    page = client.get(response.url).text
+    thread = page.split(f'id="comment-{question.pk}"')[1].split("</article>")[0]
+    assert '<details class="ds-details answer-form" open>' in thread
+    assert ("Svar " * 1100) in thread and f'id="answer-{question.pk}-error"' in thread
+    assert f'aria-describedby="answer-{question.pk}-limit answer-{question.pk}-error"' in thread
+    assert "autofocus" in thread and "Høyst 5\u00a0000 tegn." in thread
+    assert Comment.objects.count() == 1
+
+
+def test_a_published_comment_is_confirmed_where_the_form_was(client, team):
+    measure = make_measure(title="Helse- og overdoseteam", responsible_unit=team["unit"])
+    client.force_login(team["frode"])
+    response = client.post(reverse("add_comment", args=["measure", measure.pk]), {"body": "Bra arbeid."})
+    assert response.url.endswith("#comment-saved")
+    page = client.get(response.url).text
+    comments = page.split('id="comments"')[1].split("</section>")[0]
+    assert 'id="comment-saved" tabindex="-1" autofocus' in comments and "Kommentaren din er publisert." in comments
+    assert 'class="messages"' not in page
+
+
 def test_the_review_shows_what_is_new_since_the_last_visit(client, team):
     measure = make_measure(title="Nytt siden sist", responsible_unit=team["unit"])
     client.force_login(team["frode"])

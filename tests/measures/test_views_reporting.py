@@ -60,7 +60,7 @@ def test_a_caseworker_reports_and_the_commitment_rolls_up_at_once(client, kari, 
         evidence_links="https://www.bergen.kommune.no/sak/1\nhttps://example.org/rapport.pdf",
     )
 
-    assert response.status_code == 302 and response.url.endswith("#timeline")
+    assert response.status_code == 302 and response.url.endswith("#report-saved")
     update = StatusUpdate.objects.get(measure=measure)
     assert (update.status, update.author, update.period) == (MeasureStatus.DELAYED, kari, open_period)
     assert update.links == ["https://www.bergen.kommune.no/sak/1", "https://example.org/rapport.pdf"]
@@ -225,8 +225,10 @@ def test_period_completeness_counts_per_unit_and_names_who_is_missing(client, ka
 
     assert "1 av 3 tiltak" in page
     row = page.split("Etat for sosiale tjenester")[1].split("</tr>")[0]
-    assert re.search(r'class="numeric">1</td>\s*<td class="numeric">2</td>', row)
-    assert "Mangler rapport" in row and "Rapportert" not in row and "Kari Nordmann" in row
+    assert re.search(
+        r'class="numeric" data-label="Rapportert">1</td>\s*<td class="numeric" data-label="Tiltak">2</td>', row
+    )
+    assert "Mangler rapport" in row and ">Rapportert<" not in row and "Kari Nordmann" in row
     silent = page.split("Enhet uten folk")[1].split("</tr>")[0]
     assert "ingen" in silent
 

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from ...models import Organisation, PeriodKind, PeriodState, ReportingPeriod
@@ -68,7 +69,9 @@ class Command(BaseCommand):
             self.stdout.write(f"The caseworker reports for: {unit}.")
         if period is not None:
             self.stdout.write(f"Reports go to: {period} ({period.get_state_display()}).")
-        self.stdout.write("Log in at http://127.0.0.1:8000/konto/logg-inn/ (the back office is at /admin/).")
+        self.stdout.write(
+            f"Log in at {settings.SITE_URL}{reverse('login')} (the back office is at {settings.SITE_URL}/admin/)."
+        )
 
     def _open_period(self):
         if ReportingPeriod.objects.filter(state=PeriodState.OPEN).exists():
