@@ -27,6 +27,7 @@ from .models import (
     PeriodState,
     ReportingPeriod,
 )
+from .roles import Role
 from .status import MeasureStatus
 
 logger = logging.getLogger(__name__)
@@ -516,3 +517,90 @@ class PasswordResetForm(DesignSystemMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(DesignSystemMixin, auth_forms.SetPasswordForm):
     pass
+
+
+class RoleChoiceWidget(forms.RadioSelect):
+    """The roles as radio buttons, each with what the role may do (measures.roles)."""
+
+    template_name = "forms/role_radios.html"
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["description"] = Role(value).description if value in Role.values else ""
+        return option
+
+
+class PersonForm(DesignSystemMixin, forms.Form):
+    """A person on the coordinator's people page: name, e-mail address, role and units.
+
+    The form only checks what a person typed; measures.people checks the rules again (a caseworker has a unit, an
+    address is nobody else's) and does the writing. On an existing person `seen_version` carries the version the
+    form was opened at; after a refusal because somebody changed the person meanwhile, `show_conflict` fills
+    `conflict` (shown by includes/conflict.html) and moves the form on to the current version, so saving again
+    keeps this person's input knowingly.
+    """
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("The person logs in with it, and the e-mail to choose a password goes there."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=RoleChoiceWidget)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A caseworker reports on the measures of these units and answers the comments on them."),
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, units, own_role=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units
+        if own_role:
+            # Nobody changes their own role (measures.people): the field shows it and the form keeps it.
+            self.fields["role"].disabled = True
+            self.fields["role"].help_text = _("You cannot change your own role; another coordinator can.")
+        self.conflict = None
+
+    def show_conflict(self, person, version, *, saved_by, saved_at, current_role, current_units):
+        """Both versions side by side after PersonChangedMeanwhile; the form now carries `version`."""
+        self.conflict = PersonConflict(self, person, saved_by, saved_at, current_role, current_units)
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_version")] = version
+        self.add_error(
+            None,
+            _(
+                "Somebody else changed this person while you were editing. Your changes have not been saved. "
+                "Their version and yours are shown below: save again to keep yours, or start over from theirs."
+            ),
+        )
+
+
+class PersonConflict:
+    """The saved person next to the coordinator's input, for the fields that differ (see includes/conflict.html)."""
+
+    def __init__(self, form, person, saved_by, saved_at, current_role, current_units):
+        self.saved_by = saved_by
+        self.saved_at = saved_at
+        self.saved_by_name = (saved_by.get_full_name() or saved_by.get_username()) if saved_by else ""
+        data = form.cleaned_data
+        pairs = [
+            ("first_name", person.first_name, data.get("first_name", "")),
+            ("last_name", person.last_name, data.get("last_name", "")),
+            ("email", person.email, data.get("email", "")),
+            ("role", str(current_role.label) if current_role else "–", str(Role(data["role"]).label)),
+            (
+                "units",
+                ", ".join(sorted(str(unit) for unit in current_units)) or "–",
+                ", ".join(sorted(str(unit) for unit in data.get("units", []))) or "–",
+            ),
+        ]
+        self.rows = [
+            {"label": form.fields[name].label, "theirs": theirs or "–", "yours": yours or "–"}
+            for name, theirs, yours in pairs
+            if theirs != yours
+        ]

@@ -37,6 +37,8 @@ def comment_context(request, record):
         "can_comment": can_comment(request.user),
         "can_answer": can_answer(request.user, Comment(**{field: record})),
         "comment_form": CommentForm(),
+        # «Mine tiltak» links to a comment with ?svar=<id>: its answer form is then open.
+        "answer_open": parse_id(request.GET.get("svar")),
     }
 
 
