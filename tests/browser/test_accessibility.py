@@ -245,9 +245,7 @@ def test_the_people_pages_have_no_accessibility_violations(logged_in, world):
     report(problems)
 
 
-def test_my_measures_with_waiting_comments_and_the_open_answer_form_have_no_accessibility_violations(
-    logged_in, world
-):
+def test_my_measures_with_waiting_comments_and_the_open_answer_form_have_no_accessibility_violations(logged_in, world):
     fagrad = make_person("fagrad-axe", Role.FAGRAD, first_name="Frida", last_name="Fagråd")
     question = post_comment(author=fagrad, body="Når kommer evalueringen?", measure=world.measure)
     page = logged_in(world.caseworker)
