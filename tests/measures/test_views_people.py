@@ -108,6 +108,7 @@ def test_everybody_but_a_coordinator_is_refused_every_page_and_every_change(clie
         else:
             assert response.status_code == 403, (role, method, url)
             assert "Bare koordinatorer" in response.text, url
+            assert "koordinatorer gir folk rolle og enheter på siden «Personer»" in response.text, url
     assert list(User.objects.order_by("pk").values_list("pk", "first_name", "is_active")) == before
     assert not PersonChange.objects.exists() and not mail.outbox
     if role is not None:
@@ -124,6 +125,7 @@ def test_a_superuser_is_listed_but_never_changed_by_a_coordinator(client, anne):
     for method, url, data in every_request(None, boss)[3:]:
         response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
         assert response.status_code == 403, url
+        assert "Noe kan bare en superbruker gjøre, på administrasjonssidene (/admin/)." in response.text
     boss.refresh_from_db()
     assert (boss.first_name, boss.is_active, boss.is_superuser) == ("Sjef", True, True)
 
