@@ -43,6 +43,7 @@ FIELD_LABELS = {
     "units": gettext_lazy("units"),
     "is_active": gettext_lazy("active"),
     "is_staff": gettext_lazy("back office (/admin/)"),
+    "password": gettext_lazy("password"),
 }
 
 
@@ -296,12 +297,66 @@ def send_set_password_mail(*, actor, person):
     return change
 
 
+def _snapshot(person):
+    """The values a PersonChange names, as they are now (for a person that is saved)."""
+    role = role_of(person)
+    return {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "username": person.username,
+        "role": role.value if role else None,
+        "units": _unit_names(person.units.all()),
+        "is_active": person.is_active,
+        "is_staff": person.is_staff,
+    }
+
+
+@transaction.atomic
+def save_person_from_shell(*, username, first_name, last_name, email, role, units, staff, password):
+    """Create or change a person from the shell (`manage.py create_user`): the door for whoever runs the server, so
+    it may give the back office (`staff`) and a password. Returns the user.
+
+    Side effects, in one transaction: creates the user or locks and changes the existing one (name, e-mail, the
+    password, the staff flag), sets exactly the role's group and the units, and records a PersonChange «created» or
+    «changed» with no author (the history shows «the system») naming every value that changed, the password as
+    «set» without its value. Never gives the superuser flag. The caller checks the arguments and the password rules.
+    """
+    user_model = get_user_model()
+    person = user_model.objects.select_for_update().filter(username=username).first()
+    before = _snapshot(person) if person is not None else None
+    if person is None:
+        person = user_model(username=username)
+    person.first_name, person.last_name, person.email = first_name, last_name, email
+    person.is_staff = staff
+    person.set_password(password)
+    person.save()
+    ensure_roles()
+    assign_role(person, role)
+    person.units.set(units)
+    after = _snapshot(user_model.objects.get(pk=person.pk))
+    old = before or {}
+    changes = [
+        {"field": name, "old": old.get(name), "new": value} for name, value in after.items() if old.get(name) != value
+    ]
+    changes.append({"field": "password", "old": None, "new": "set"})
+    PersonChange.objects.create(
+        person=person,
+        author=None,
+        kind=PersonChangeKind.CREATED if before is None else PersonChangeKind.CHANGED,
+        changes=changes,
+    )
+    return person
+
+
 # --- Reading -----------------------------------------------------------------------------------------------------
 
 
 def _shown(field, value):
     if value is None or value == "" or value == []:
         return "–"
+    if field == "password":
+        return str(_("set"))
     if field == "role":
         return str(Role(value).label) if value in Role.values else str(value)
     if isinstance(value, bool):
