@@ -14,6 +14,7 @@ from measures.roles import Role, roles_of
 from tests.factories import make_person
 
 from .conftest import log_in, watch
+from .test_keyboard import tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -97,4 +98,32 @@ def test_a_caseworker_answers_the_question_waiting_in_my_measures(page, world):
 
     page.locator("nav.site-nav").get_by_role("link", name="Mine tiltak").click()
     expect(waiting.locator("h2")).to_have_text("Kommentarer som venter på svar (0)")
+    assert watcher.take() == []
+
+
+def test_a_coordinator_creates_a_person_by_keyboard_alone(page, world):
+    watcher = watch(page)
+    log_in(page, world.coordinator)
+    tab_to(page, f"nav.site-nav a[href='{reverse('person_list')}']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, f"main a[href='{reverse('add_person')}']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "#id_first_name")
+    page.keyboard.type("Tor")
+    tab_to(page, "#id_last_name")
+    page.keyboard.type("Tastatur")
+    tab_to(page, "#id_email")
+    page.keyboard.type("tor.tastatur@bergen.kommune.no")
+    tab_to(page, "input[name=role]:checked")  # a radio group is one Tab stop; the arrows choose within it
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("input[name=role][value=fagrad]")).to_be_checked()
+    tab_to(page, "main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("main h1")).to_have_text("Tor Tastatur")
+    tor = get_user_model().objects.get(email="tor.tastatur@bergen.kommune.no")
+    assert roles_of(tor) == {Role.FAGRAD}
+    assert any(m.to == ["tor.tastatur@bergen.kommune.no"] for m in mail.outbox)
     assert watcher.take() == []
