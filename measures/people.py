@@ -133,7 +133,6 @@ def _send_set_password_mail(person, *, welcome):
         "username": person.get_username(),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),
         "login_url": settings.SITE_URL + reverse("login"),
-        "reset_url": settings.SITE_URL + reverse("password_reset"),
         "welcome": welcome,
     }
     with translation.override(settings.LANGUAGE_CODE):
