@@ -114,3 +114,15 @@ def test_my_measures_costs_the_same_queries_with_one_and_many_waiting_comments(c
     many, page = count()
     assert "(6)" in page.split('id="unanswered-heading"')[1].split("</h2>")[0]
     assert one == many, (one, many)
+
+
+def test_the_answer_link_gives_nobody_an_answer_form_they_may_not_use(client, unit, fagrad):
+    measure = make_measure(responsible_unit=unit)
+    question = post_comment(author=fagrad, body="Spørsmål.", measure=measure)
+    outsider = make_person("ola", Role.CASEWORKER, [make_organisation()], first_name="Ola", last_name="Utenfor")
+    for person in (None, fagrad, outsider, make_person("lise", Role.READER, first_name="Lise", last_name="Leser")):
+        if person is not None:
+            client.force_login(person)
+        page = client.get(reverse("measure_detail", args=[measure.pk]), {"svar": question.pk}).text
+        assert "Spørsmål." in page and "answer-form" not in page, person
+        client.logout()
