@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bergen_rus.converters import parse_id
 from bergen_rus.formats import number_text
-from decisions.forms import VersionedModelForm
+from bergen_rus.versioning import VersionedModelForm
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 
 from .models import (
@@ -76,6 +76,15 @@ def bounded_ids(data, names):
         elif name in data and len(str(data[name]).strip()) > MAX_ID_DIGITS:
             data[name] = "0"
     return data
+
+
+def add_errors(form, error):
+    """Put a ValidationError from a service next to the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class DesignSystemMixin:
@@ -172,7 +181,6 @@ class StatusReportForm(DesignSystemMixin, forms.Form):
         help_text=_("One web address per line, at most five (a case in the archive, a report, a news item)."),
     )
     seen_latest = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, measure, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,24 +204,13 @@ class StatusReportForm(DesignSystemMixin, forms.Form):
             return self.open_periods[0]
         return period
 
-    def clean(self):
-        cleaned = super().clean()
-        seen = cleaned.get("seen_latest") or 0
-        latest = self.measure.latest_update_id or 0
-        if latest != seen and not cleaned.get("confirm"):
-            # Somebody reported while this form was open: show their report and ask before adding this one.
-            self.colleague_update = self.measure.latest_update
-            self.data = self.data.copy()
-            self.data["seen_latest"] = latest
-            self.data["confirm"] = "on"
-            raise ValidationError(
-                _(
-                    "A colleague reported on this measure while you were writing (shown below). Your text is kept: "
-                    "read their report, then send yours if it still holds."
-                ),
-                code="colleague_reported",
-            )
-        return cleaned
+    def show_colleague_report(self, update, error):
+        """A colleague's report overtook this one (measures.services.ColleagueReported): show theirs first, keep the
+        text, and let a second send go through when nobody else has reported meanwhile."""
+        self.colleague_update = update
+        self.data = self.data.copy()
+        self.data["seen_latest"] = update.pk
+        self.add_error(None, error)
 
 
 class MeasureForm(DesignSystemMixin, VersionedModelForm):
@@ -566,11 +563,30 @@ class PersonForm(DesignSystemMixin, forms.Form):
             self.fields["role"].help_text = _("You cannot change your own role; another coordinator can.")
         self.conflict = None
 
-    def show_conflict(self, person, version, *, saved_by, saved_at, current_role, current_units):
-        """Both versions side by side after PersonChangedMeanwhile; the form now carries `version`."""
-        self.conflict = PersonConflict(self, person, saved_by, saved_at, current_role, current_units)
+    def show_conflict(self, person, version, *, seen, saved_by, saved_at, current_role, current_units):
+        """After PersonChangedMeanwhile: the saved person (`person`, with `current_role` and `current_units`) beside
+        the coordinator's input (`conflict`), and the form carrying `version`. A field the coordinator left as it was
+        when they opened the form (`seen`, from measures.people.person_at_version) takes the colleague's value, so
+        saving again never undoes what the colleague changed there."""
+        theirs = {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "role": current_role.value if current_role else None,
+            "units": list(current_units),
+        }
         self.data = self.data.copy()
         self.data[self.add_prefix("seen_version")] = version
+        held = dict(self.cleaned_data)
+        for name, value in theirs.items():
+            if seen is None or self.fields[name].disabled or _person_value(held[name]) != _person_value(seen[name]):
+                continue
+            held[name] = value
+            if name == "units":
+                self.data.setlist(self.add_prefix(name), [str(unit.pk) for unit in value])
+            else:
+                self.data[self.add_prefix(name)] = value or ""
+        self.conflict = PersonConflict(self, theirs, held, saved_by=saved_by, saved_at=saved_at)
         self.add_error(
             None,
             _(
@@ -580,27 +596,30 @@ class PersonForm(DesignSystemMixin, forms.Form):
         )
 
 
+def _person_value(value):
+    """A person's field in a form that compares: units (objects or names) as sorted names."""
+    if isinstance(value, list | tuple) or hasattr(value, "model"):
+        return sorted(str(item) for item in value)
+    return value or None
+
+
 class PersonConflict:
     """The saved person next to the coordinator's input, for the fields that differ (see includes/conflict.html)."""
 
-    def __init__(self, form, person, saved_by, saved_at, current_role, current_units):
+    def __init__(self, form, theirs, yours, *, saved_by, saved_at):
         self.saved_by = saved_by
         self.saved_at = saved_at
         self.saved_by_name = (saved_by.get_full_name() or saved_by.get_username()) if saved_by else ""
-        data = form.cleaned_data
-        pairs = [
-            ("first_name", person.first_name, data.get("first_name", "")),
-            ("last_name", person.last_name, data.get("last_name", "")),
-            ("email", person.email, data.get("email", "")),
-            ("role", str(current_role.label) if current_role else "–", str(Role(data["role"]).label)),
-            (
-                "units",
-                ", ".join(sorted(str(unit) for unit in current_units)) or "–",
-                ", ".join(sorted(str(unit) for unit in data.get("units", []))) or "–",
-            ),
-        ]
-        self.rows = [
-            {"label": form.fields[name].label, "theirs": theirs or "–", "yours": yours or "–"}
-            for name, theirs, yours in pairs
-            if theirs != yours
-        ]
+        self.rows = []
+        for name in theirs:
+            shown = [_person_text(name, theirs[name]), _person_text(name, yours[name])]
+            if shown[0] != shown[1]:
+                self.rows.append({"label": form.fields[name].label, "theirs": shown[0], "yours": shown[1]})
+
+
+def _person_text(name, value):
+    if name == "units":
+        return ", ".join(_person_value(value)) or "–"
+    if name == "role":
+        return str(Role(value).label) if value in Role.values else "–"
+    return value or "–"

@@ -25,7 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from decisions.history import Change, TrailEntry
+from bergen_rus.audit import Change, TrailEntry
 
 from .models import Organisation, PersonChange, PersonChangeKind
 from .permissions import can_manage_people, can_manage_person
@@ -350,6 +350,24 @@ def save_person_from_shell(*, username, first_name, last_name, email, role, unit
 
 # --- Reading -----------------------------------------------------------------------------------------------------
 
+EDITABLE = ("first_name", "last_name", "email", "role", "units")
+
+
+def person_at_version(person, version):
+    """{field: value} of the fields the people page edits, as they were at `version` (after the person's first
+    `version` recorded changes): the values of the newer changes taken back. None when `version` is not known."""
+    rows = list(PersonChange.objects.filter(person=person).order_by("at", "id").values_list("kind", "changes"))
+    if version is None or not 0 <= version <= len(rows):
+        return None
+    values = {name: value for name, value in _snapshot(person).items() if name in EDITABLE}
+    for kind, changes in reversed(rows[version:]):
+        if kind == PersonChangeKind.MAIL_SENT:
+            continue  # names the address it went to, changes nothing
+        for item in changes:
+            if item["field"] in values:
+                values[item["field"]] = item["old"]
+    return values
+
 
 def _shown(field, value):
     if value is None or value == "" or value == []:
@@ -366,7 +384,7 @@ def _shown(field, value):
 
 
 def person_trail(person, limit=50):
-    """The person's recorded changes, newest first, as decisions.history's trail entries (one query)."""
+    """The person's recorded changes, newest first, as bergen_rus.audit's trail entries (one query)."""
     rows = PersonChange.objects.filter(person=person).select_related("author").order_by("-at", "-id")[:limit]
     return [
         TrailEntry(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import people
-from ..forms import PersonForm
+from ..forms import PersonForm, add_errors
 from ..models import Organisation, PersonChange
 from ..permissions import can_manage_people, can_manage_person
 from ..roles import Role
@@ -32,15 +32,6 @@ def _person_or_403(request, pk):
     if not can_manage_person(request.user, person):
         raise PermissionDenied(_("A superuser is managed in the back office, not here."))
     return person
-
-
-def _add_errors(form, error):
-    """Put a ValidationError from measures.people next to the fields it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -86,7 +77,7 @@ def add_person(request):
                 units=data["units"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -133,13 +124,14 @@ def person_detail(request, pk):
             form.show_conflict(
                 saved,
                 stale.version,
+                seen=people.person_at_version(saved, data["seen_version"]),
                 saved_by=latest.author if latest else None,
                 saved_at=latest.at if latest else None,
                 current_role=people.role_of(saved),
                 current_units=list(saved.units.order_by("name")),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             if change is None:
                 messages.info(request, _("Nothing was changed."))

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from decisions.models import Decision, Platform, Source
 from measures.models import ActionPlan, Indicator, Location, Measure
 from measures.people import set_person_active, update_person
-from measures.review import post_comment
 from measures.roles import Role
+from measures.services import post_comment
 from tests.factories import make_person
 
 from .conftest import axe_violations, watch
@@ -247,7 +247,7 @@ def test_the_people_pages_have_no_accessibility_violations(logged_in, world):
 
 def test_my_measures_with_waiting_comments_and_the_open_answer_form_have_no_accessibility_violations(logged_in, world):
     fagrad = make_person("fagrad-axe", Role.FAGRAD, first_name="Frida", last_name="Fagråd")
-    question = post_comment(author=fagrad, body="Når kommer evalueringen?", measure=world.measure)
+    question = post_comment(user=fagrad, body="Når kommer evalueringen?", measure=world.measure)
     page = logged_in(world.caseworker)
     measure_url = reverse("measure_detail", args=[world.measure.pk])
     report(check_pages(page, [reverse("my_measures"), f"{measure_url}?svar={question.pk}#comment-{question.pk}"]))

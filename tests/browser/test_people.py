@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from measures.review import post_comment
 from measures.roles import Role, roles_of
+from measures.services import post_comment
 from tests.factories import make_person
 
 from .conftest import log_in, watch
@@ -78,7 +78,7 @@ def test_a_coordinator_creates_a_caseworker_who_sets_a_password_from_the_email_a
 def test_a_caseworker_answers_the_question_waiting_in_my_measures(page, world):
     watcher = watch(page)
     fagrad = make_person("fagrad", Role.FAGRAD, first_name="Frida", last_name="Fagråd")
-    question = post_comment(author=fagrad, body="Hvor mange har fått plass hittil?", measure=world.measure)
+    question = post_comment(user=fagrad, body="Hvor mange har fått plass hittil?", measure=world.measure)
     log_in(page, world.caseworker, reverse("my_measures"))
     main = page.locator("main")
     waiting = main.locator("section.unanswered")

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from measures.review import post_comment
 from measures.roles import Role
+from measures.services import post_comment
 from tests.factories import make_commitment, make_measure, make_organisation, make_person
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +37,12 @@ def waiting_section(client):
 
 def test_only_unanswered_comments_on_my_units_measures_wait_for_me(client, kari, unit, fagrad):
     mine = make_measure(title="Lavterskel helsetilbud", responsible_unit=unit)
-    question = post_comment(author=fagrad, body="Når kommer evalueringen?", measure=mine)
-    answered = post_comment(author=fagrad, body="Er budsjettet avklart?", measure=mine)
-    post_comment(author=kari, body="Ja, i oktober.", reply_to=answered)
+    question = post_comment(user=fagrad, body="Når kommer evalueringen?", measure=mine)
+    answered = post_comment(user=fagrad, body="Er budsjettet avklart?", measure=mine)
+    post_comment(user=kari, body="Ja, i oktober.", reply_to=answered)
     other = make_measure(title="En annen enhets tiltak", responsible_unit=make_organisation())
-    post_comment(author=fagrad, body="Spørsmål til en annen enhet.", measure=other)
-    post_comment(author=fagrad, body="Om en forpliktelse.", commitment=make_commitment(title="Punkt om bolig"))
+    post_comment(user=fagrad, body="Spørsmål til en annen enhet.", measure=other)
+    post_comment(user=fagrad, body="Om en forpliktelse.", commitment=make_commitment(title="Punkt om bolig"))
     client.force_login(kari)
 
     section = waiting_section(client)
@@ -56,8 +56,8 @@ def test_only_unanswered_comments_on_my_units_measures_wait_for_me(client, kari,
 
 def test_the_answer_link_opens_the_answer_form_of_that_comment_and_the_answer_clears_it(client, kari, unit, fagrad):
     measure = make_measure(responsible_unit=unit)
-    first = post_comment(author=fagrad, body="Første spørsmål.", measure=measure)
-    second = post_comment(author=fagrad, body="Andre spørsmål.", measure=measure)
+    first = post_comment(user=fagrad, body="Første spørsmål.", measure=measure)
+    second = post_comment(user=fagrad, body="Andre spørsmål.", measure=measure)
     client.force_login(kari)
 
     page = client.get(reverse("measure_detail", args=[measure.pk]), {"svar": second.pk}).text
@@ -85,7 +85,7 @@ def test_without_waiting_comments_my_measures_says_so(client, kari, unit):
 
 def test_a_bad_answer_parameter_opens_nothing(client, kari, unit, fagrad):
     measure = make_measure(responsible_unit=unit)
-    post_comment(author=fagrad, body="Spørsmål.", measure=measure)
+    post_comment(user=fagrad, body="Spørsmål.", measure=measure)
     client.force_login(kari)
     for value in ("abc", "9" * 40, "²", ""):
         page = client.get(reverse("measure_detail", args=[measure.pk]), {"svar": value}).text
@@ -101,13 +101,13 @@ def test_my_measures_costs_the_same_queries_with_one_and_many_waiting_comments(c
         assert response.status_code == 200
         return len(queries), response.text
 
-    post_comment(author=fagrad, body="Spørsmål 0", measure=make_measure(responsible_unit=unit))
+    post_comment(user=fagrad, body="Spørsmål 0", measure=make_measure(responsible_unit=unit))
     one, page = count()
     assert "(1)" in page.split('id="unanswered-heading"')[1].split("</h2>")[0]
     for n in range(1, 6):
         measure = make_measure(responsible_unit=unit)
         post_comment(
-            author=make_person(f"fagrad{n}", Role.FAGRAD, first_name="F", last_name=str(n)),
+            user=make_person(f"fagrad{n}", Role.FAGRAD, first_name="F", last_name=str(n)),
             body=f"Spørsmål {n}",
             measure=measure,
         )
@@ -118,7 +118,7 @@ def test_my_measures_costs_the_same_queries_with_one_and_many_waiting_comments(c
 
 def test_the_answer_link_gives_nobody_an_answer_form_they_may_not_use(client, unit, fagrad):
     measure = make_measure(responsible_unit=unit)
-    question = post_comment(author=fagrad, body="Spørsmål.", measure=measure)
+    question = post_comment(user=fagrad, body="Spørsmål.", measure=measure)
     outsider = make_person("ola", Role.CASEWORKER, [make_organisation()], first_name="Ola", last_name="Utenfor")
     for person in (None, fagrad, outsider, make_person("lise", Role.READER, first_name="Lise", last_name="Leser")):
         if person is not None:

@@ -337,10 +337,13 @@ def test_an_unknown_action_is_not_found(client, anne, kari):
 # --- Two coordinators at once ------------------------------------------------------------------------------------
 
 
-def test_the_second_of_two_coordinators_editing_a_person_is_refused_with_both_versions(client, anne, bjorn, kari):
+def test_the_second_of_two_coordinators_editing_a_person_is_refused_with_both_versions(
+    client, anne, bjorn, kari, other_unit
+):
     opened = edit_data(kari)  # both open the page now
     client.force_login(anne)
-    assert client.post(reverse("person_detail", args=[kari.pk]), {**opened, "last_name": "Annes"}).status_code == 302
+    anne_saves = {**opened, "last_name": "Annes", "units": [other_unit.pk]}
+    assert client.post(reverse("person_detail", args=[kari.pk]), anne_saves).status_code == 302
 
     client.force_login(bjorn)
     response = client.post(reverse("person_detail", args=[kari.pk]), {**opened, "first_name": "Bjørns"})
@@ -352,17 +355,36 @@ def test_the_second_of_two_coordinators_editing_a_person_is_refused_with_both_ve
     conflict = page.split('id="conflict-heading"')[1].split("</section>")[0]
     assert "Anne Koordinator" in conflict
     rows = re.findall(r'<th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td>', conflict)
-    assert ("Fornavn", "Kari", "Bjørns") in rows and ("Etternavn", "Annes", "Nordmann") in rows
-    assert 'value="Bjørns"' in page  # Bjørn's input is kept
+    assert rows == [("Fornavn", "Kari", "Bjørns")]
+    # Bjørn's input is kept, and what only Anne changed now stands in his form too.
+    assert 'value="Bjørns"' in page and 'value="Annes"' in page
+    assert re.search(rf'value="{other_unit.pk}"[^>]*checked', page)
     seen = re.search(r'name="seen_version" value="(\d+)"', page).group(1)
     assert seen == "1"
 
-    again = client.post(
-        reverse("person_detail", args=[kari.pk]), {**opened, "first_name": "Bjørns", "seen_version": seen}
-    )
-    assert again.status_code == 302
+    again = dict(re.findall(r'<input type="(?:text|email|hidden)" name="(\w+)" value="([^"]*)"', page))
+    again.update(role="caseworker", units=[other_unit.pk])
+    assert client.post(reverse("person_detail", args=[kari.pk]), again).status_code == 302
     kari.refresh_from_db()
-    assert (kari.first_name, kari.last_name) == ("Bjørns", "Nordmann")  # kept knowingly
+    assert (kari.first_name, kari.last_name) == ("Bjørns", "Annes")  # Anne's change is kept
+    assert list(kari.units.all()) == [other_unit]
+
+
+def test_a_field_both_changed_keeps_the_second_persons_value_when_they_save_again(client, anne, bjorn, kari):
+    opened = edit_data(kari)
+    client.force_login(anne)
+    client.post(reverse("person_detail", args=[kari.pk]), {**opened, "last_name": "Annes"})
+    client.force_login(bjorn)
+    page = client.post(reverse("person_detail", args=[kari.pk]), {**opened, "last_name": "Bjørns"}).text
+    rows = re.findall(r'<th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td>', page)
+    assert rows == [("Etternavn", "Annes", "Bjørns")]
+    seen = re.search(r'name="seen_version" value="(\d+)"', page).group(1)
+    response = client.post(
+        reverse("person_detail", args=[kari.pk]), {**opened, "last_name": "Bjørns", "seen_version": seen}
+    )
+    assert response.status_code == 302
+    kari.refresh_from_db()
+    assert kari.last_name == "Bjørns"
 
 
 def test_a_deactivation_meanwhile_makes_an_open_form_stale(anne, bjorn, kari):
