@@ -126,8 +126,6 @@ class TrackingFilterSet(django_filters.FilterSet):
         label=_("Deadline"), choices=LATE_CHOICES, method="filter_late", empty_label=_("All")
     )
 
-    search_fields = ()
-
     def __init__(self, data=None, *args, **kwargs):
         model_choices = [
             name
@@ -153,7 +151,7 @@ class TrackingFilterSet(django_filters.FilterSet):
         return queryset.filter(~exists if negate else exists)
 
     def filter_text(self, queryset, name, value):
-        return text_filter(queryset, value, self.search_fields)
+        return text_filter(queryset, value)
 
     def filter_theme(self, queryset, name, value):
         if not value:
@@ -194,8 +192,6 @@ class CommitmentFilter(TrackingFilterSet):
         empty_label=_("Document and number"),
     )
 
-    search_fields = ("title", "summary")
-
     class Meta:
         model = Commitment
         fields = ["q", "status", "kind", "theme", "document", "unit", "partner", "location", "period", "late"]
@@ -230,8 +226,6 @@ class MeasureFilter(TrackingFilterSet):
         field_labels={"title": _("Title"), "deadline": _("Deadline"), "current_status": _("Status")},
         empty_label=_("Plan and number"),
     )
-
-    search_fields = ("title", "description", "number")
 
     class Meta:
         model = Measure
@@ -281,8 +275,6 @@ class DecisionFilter(TrackingFilterSet):
         empty_label=_("Newest first"),
     )
 
-    search_fields = ("title", "summary", "case_number")
-
     class Meta:
         model = Decision
         fields = ["q", "status", "body", "theme", "unit", "partner", "location", "period", "late"]
@@ -316,8 +308,6 @@ class ActionPlanFilter(TrackingFilterSet):
         field_labels={"valid_from_year": _("First year"), "title": _("Title")},
         empty_label=_("Newest first"),
     )
-
-    search_fields = ("title", "short_title", "summary")
 
     class Meta:
         model = ActionPlan

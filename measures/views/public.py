@@ -410,13 +410,15 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     sections = []
     if query:
-        for model, fields, related, list_url in [
-            (Commitment, ("title", "summary"), ("decision", "platform"), "commitment_list"),
-            (Decision, ("title", "summary", "case_number"), (), "decision_list"),
-            (Measure, ("title", "description", "number"), ("plan",), "measure_list"),
-            (ActionPlan, ("title", "short_title", "summary"), (), "plan_list"),
+        for model, related, list_url in [
+            (Commitment, ("decision", "platform"), "commitment_list"),
+            (Decision, (), "decision_list"),
+            (Measure, ("plan",), "measure_list"),
+            (ActionPlan, (), "plan_list"),
+            (Location, (), None),
+            (Organisation, (), None),
         ]:
-            hits = ranked(model.objects.select_related(*related), query, fields)
+            hits = ranked(model.objects.select_related(*related), query)
             sections.append(
                 {
                     "name": model._meta.verbose_name_plural,
