@@ -21,9 +21,8 @@ from decisions.status import CommitmentStatus
 from .forms import bounded_ids
 from .models import ActionPlan, Location, Measure, Organisation, ReportingPeriod
 from .search import text_filter
-from .status import NOT_REPORTED_LABEL, MeasureStatus
+from .status import NOT_REPORTED, status_choices
 
-NOT_REPORTED = "not_reported"
 # django-filter labels a descending sort with this text but ships no Norwegian translation; marked here so our
 # catalogue carries it (Django looks the text up in every catalogue).
 gettext_noop("%s (descending)")
@@ -51,8 +50,8 @@ def document_choices():
 
 def measure_status_condition(values):
     """A Q selecting measures whose current status is one of `values` (NOT_REPORTED: never reported on)."""
-    condition = Q(current_status__in=[value for value in values if value != NOT_REPORTED])
-    if NOT_REPORTED in values:
+    condition = Q(current_status__in=[value for value in values if value != NOT_REPORTED.value])
+    if NOT_REPORTED.value in values:
         condition |= Q(current_status__isnull=True)
     return condition
 
@@ -213,7 +212,7 @@ class CommitmentFilter(TrackingFilterSet):
 class MeasureFilter(TrackingFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
-        choices=[*MeasureStatus.choices, (NOT_REPORTED, NOT_REPORTED_LABEL)],
+        choices=status_choices(),
         method="filter_status",
         widget=forms.CheckboxSelectMultiple,
     )
@@ -298,7 +297,7 @@ class DecisionFilter(TrackingFilterSet):
 class ActionPlanFilter(TrackingFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Has measures with status"),
-        choices=[*MeasureStatus.choices, (NOT_REPORTED, NOT_REPORTED_LABEL)],
+        choices=status_choices(),
         method="filter_status",
         widget=forms.CheckboxSelectMultiple,
     )
