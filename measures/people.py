@@ -29,7 +29,7 @@ from bergen_rus.audit import Change, TrailEntry
 
 from .models import Organisation, PersonChange, PersonChangeKind
 from .permissions import can_manage_people, can_manage_person
-from .roles import Role, assign_role, ensure_roles, roles_of
+from .roles import Role, assign_role, ensure_roles
 
 NAME_LENGTH = 150  # the length of auth.User's first and last name
 
@@ -53,6 +53,12 @@ class PersonChangedMeanwhile(ValidationError):
     def __init__(self, version):
         super().__init__(_("Somebody else changed this person while you were editing."), code="stale")
         self.version = version
+
+
+def roles_of(person):
+    """The person's roles (measures.roles.Role), from their groups (one query)."""
+    names = set(person.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    return {role for role in Role if role.value in names}
 
 
 def role_of(person):

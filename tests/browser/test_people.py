@@ -9,7 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from measures.roles import Role, roles_of
+from measures.people import roles_of
+from measures.roles import Role
 from measures.services import post_comment
 from tests.factories import make_person
 

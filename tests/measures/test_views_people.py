@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from measures.models import PersonChange, PersonChangeKind
-from measures.people import create_person, set_person_active, update_person
-from measures.roles import Role, roles_of
+from measures.people import create_person, roles_of, set_person_active, update_person
+from measures.roles import Role
 from tests.factories import make_organisation, make_person
 
 pytestmark = pytest.mark.django_db
