@@ -27,6 +27,7 @@ from .models import (
     PeriodState,
     ReportingPeriod,
 )
+from .roles import Role
 from .status import MeasureStatus
 
 logger = logging.getLogger(__name__)
@@ -519,3 +520,112 @@ class PasswordResetForm(DesignSystemMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(DesignSystemMixin, auth_forms.SetPasswordForm):
     pass
+
+
+class RoleChoiceWidget(forms.RadioSelect):
+    """The roles as radio buttons, each with what the role may do (measures.roles)."""
+
+    template_name = "forms/role_radios.html"
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        option["description"] = Role(value).description if value in Role.values else ""
+        return option
+
+
+class PersonForm(DesignSystemMixin, forms.Form):
+    """A person on the coordinator's people page: name, e-mail address, role and units.
+
+    The form only checks what a person typed; measures.people checks the rules again (a caseworker has a unit, an
+    address is nobody else's) and does the writing. On an existing person `seen_version` carries the version the
+    form was opened at; after a refusal because somebody changed the person meanwhile, `show_conflict` fills
+    `conflict` (shown by includes/conflict.html) and moves the form on to the current version, so saving again
+    keeps this person's input knowingly.
+    """
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("The person logs in with it, and the e-mail to choose a password goes there."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=RoleChoiceWidget)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A caseworker reports on the measures of these units and answers the comments on them."),
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, units, own_role=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units
+        if own_role:
+            # Nobody changes their own role (measures.people): the field shows it and the form keeps it.
+            self.fields["role"].disabled = True
+            self.fields["role"].help_text = _("You cannot change your own role; another coordinator can.")
+        self.conflict = None
+
+    def show_conflict(self, person, version, *, seen, saved_by, saved_at, current_role, current_units):
+        """After PersonChangedMeanwhile: the saved person (`person`, with `current_role` and `current_units`) beside
+        the coordinator's input (`conflict`), and the form carrying `version`. A field the coordinator left as it was
+        when they opened the form (`seen`, from measures.people.person_at_version) takes the colleague's value, so
+        saving again never undoes what the colleague changed there."""
+        theirs = {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "role": current_role.value if current_role else None,
+            "units": list(current_units),
+        }
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_version")] = version
+        held = dict(self.cleaned_data)
+        for name, value in theirs.items():
+            if seen is None or self.fields[name].disabled or _person_value(held[name]) != _person_value(seen[name]):
+                continue
+            held[name] = value
+            if name == "units":
+                self.data.setlist(self.add_prefix(name), [str(unit.pk) for unit in value])
+            else:
+                self.data[self.add_prefix(name)] = value or ""
+        self.conflict = PersonConflict(self, theirs, held, saved_by=saved_by, saved_at=saved_at)
+        self.add_error(
+            None,
+            _(
+                "Somebody else changed this person while you were editing. Your changes have not been saved. "
+                "Their version and yours are shown below: save again to keep yours, or start over from theirs."
+            ),
+        )
+
+
+def _person_value(value):
+    """A person's field in a form that compares: units (objects or names) as sorted names."""
+    if isinstance(value, list | tuple) or hasattr(value, "model"):
+        return sorted(str(item) for item in value)
+    return value or None
+
+
+class PersonConflict:
+    """The saved person next to the coordinator's input, for the fields that differ (see includes/conflict.html)."""
+
+    def __init__(self, form, theirs, yours, *, saved_by, saved_at):
+        self.saved_by = saved_by
+        self.saved_at = saved_at
+        self.saved_by_name = (saved_by.get_full_name() or saved_by.get_username()) if saved_by else ""
+        self.rows = []
+        for name in theirs:
+            shown = [_person_text(name, theirs[name]), _person_text(name, yours[name])]
+            if shown[0] != shown[1]:
+                self.rows.append({"label": form.fields[name].label, "theirs": shown[0], "yours": shown[1]})
+
+
+def _person_text(name, value):
+    if name == "units":
+        return ", ".join(_person_value(value)) or "–"
+    if name == "role":
+        return str(Role(value).label) if value in Role.values else "–"
+    return value or "–"

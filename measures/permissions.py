@@ -65,3 +65,14 @@ def can_answer(user, comment):
     if comment.commitment_id is not None and user.has_perm("measures.add_statusupdate"):
         return comment.commitment.measures.filter(responsible_unit__members=user).exists()
     return False
+
+
+def can_manage_people(user):
+    """Coordinators list people, create them and give them a role and units (the people page)."""
+    return is_coordinator(user)
+
+
+def can_manage_person(user, person):
+    """A coordinator manages every person except a superuser, whose rights are more than a coordinator's and are
+    managed in the back office by another superuser."""
+    return can_manage_people(user) and not person.is_superuser

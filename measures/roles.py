@@ -23,7 +23,7 @@ class Role(models.TextChoices):
 
 
 _ROLE_DESCRIPTIONS = {
-    Role.COORDINATOR: _("Edits every record, manages plans, periods and links, and reports on every measure."),
+    Role.COORDINATOR: _("Edits every record, manages plans, periods, links and people, and reports on every measure."),
     Role.CASEWORKER: _("Reports the status of the measures of the units they belong to."),
     Role.FAGRAD: _("Reads everything, including the audit trail, and comments on measures and commitments."),
     Role.READER: _("Reads everything, including the audit trail."),

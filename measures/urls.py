@@ -3,7 +3,7 @@ from django.urls import include, path, register_converter
 from bergen_rus.converters import IdConverter
 
 from .caching import cached_for_the_public as public_page
-from .views import editing, public, reporting, review
+from .views import editing, people, public, reporting, review
 
 register_converter(IdConverter, "id")
 
@@ -46,6 +46,11 @@ urlpatterns = [
     path("perioder/<id:pk>/rediger/", editing.edit_period, name="edit_period"),
     path("perioder/<id:pk>/framdrift/", public_page(review.progress_report), name="progress_report"),
     path("perioder/<id:pk>/<slug:action>/", editing.change_period_state, name="change_period_state"),
+    # People (coordinators): roles, units, onboarding
+    path("personer/", people.person_list, name="person_list"),
+    path("personer/ny/", people.add_person, name="add_person"),
+    path("personer/<id:pk>/", people.person_detail, name="person_detail"),
+    path("personer/<id:pk>/<slug:action>/", people.change_person_state, name="change_person_state"),
     # The advisory council: comments, what is new, indicators
     path("fagrad/", review.review, name="review"),
     path("kommentarer/<slug:kind>/<id:pk>/", review.add_comment, name="add_comment"),

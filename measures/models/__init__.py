@@ -6,6 +6,7 @@
 - indicators: indicators and their yearly values;
 - bookkeeping: the data's version stamp and the reminders sent;
 - corrections: the corrections made to the records taken from the sources («Rettelser»).
+- people: the history of what was changed about a person (the people page).
 """
 
 from .bookkeeping import (
@@ -18,6 +19,10 @@ from .indicators import (
     Indicator,
     IndicatorDirection,
     IndicatorValue,
+)
+from .people import (
+    PersonChange,
+    PersonChangeKind,
 )
 from .periods import (
     PeriodKind,
@@ -64,6 +69,8 @@ __all__ = [
     "OrganisationKind",
     "PeriodKind",
     "PeriodState",
+    "PersonChange",
+    "PersonChangeKind",
     "ReminderKind",
     "ReminderSent",
     "ReportingPeriod",

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..forms import StatusReportForm, add_errors
-from ..models import Measure, Organisation, PeriodState, ReportingPeriod
+from ..models import Comment, Measure, Organisation, PeriodState, ReportingPeriod
 from ..periods import reported_in
 from ..permissions import can_report_on, is_coordinator
 from ..services import ColleagueReported, record_status
@@ -90,7 +90,8 @@ def _reported_fragment(request, measure):
 @permission_required("measures.add_statusupdate", raise_exception=True)
 @require_safe
 def my_measures(request):
-    """What a caseworker is responsible for, what still needs a report in the open period, and what is late."""
+    """What a caseworker is responsible for: the advisory council's comments on it that wait for an answer, what
+    still needs a report in the open period, and what is late."""
     period = ReportingPeriod.objects.current()
     units = list(request.user.units.all())
     measures = Measure.objects.filter(responsible_unit__members=request.user).select_related(*MEASURE_RELATED)
@@ -98,6 +99,7 @@ def my_measures(request):
         measures = measures.annotate(reported_in_period=reported_in(period))
     measures = list(measures.in_plan_order())
     context = {
+        "unanswered": unanswered_comments(request.user),
         "period": period,
         "units": units,
         "measures": measures,
@@ -106,6 +108,17 @@ def my_measures(request):
         "coordinator": is_coordinator(request.user),
     }
     return render(request, "reporting/my_measures.html", context)
+
+
+def unanswered_comments(user):
+    """The comments on the measures of `user`'s units that nobody has answered yet, oldest first (one query)."""
+    answered = Comment.objects.filter(reply_to=OuterRef("pk"))
+    return list(
+        Comment.objects.filter(measure__responsible_unit__members=user, reply_to__isnull=True)
+        .exclude(Exists(answered))
+        .select_related("author", "measure")
+        .order_by("created_at", "id")
+    )
 
 
 @login_required

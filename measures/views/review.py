@@ -58,6 +58,8 @@ def comment_context(request, record):
         "comment_form": form,
         "answer_draft": draft if draft and draft["reply_to"] else None,
         "comment_limit": CommentForm.base_fields["body"].max_length,
+        # «Mine tiltak» links to a comment with ?svar=<id>: its answer form is then open.
+        "answer_open": parse_id(request.GET.get("svar")),
     }
 
 

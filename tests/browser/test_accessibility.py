@@ -13,6 +13,10 @@ from playwright.sync_api import expect
 
 from decisions.models import Decision, Platform, Source
 from measures.models import ActionPlan, Correction, Indicator, Location, Measure
+from measures.people import set_person_active, update_person
+from measures.roles import Role
+from measures.services import post_comment
+from tests.factories import make_person
 
 from .conftest import axe_violations, watch
 
@@ -223,3 +227,49 @@ def test_the_caseworkers_pages_have_no_accessibility_violations(logged_in, world
         status=403,
     )
     report(problems)
+
+
+def test_the_people_pages_have_no_accessibility_violations(logged_in, world):
+    page = logged_in(world.coordinator)
+    # Some history on the caseworker's page: a change of units made through the people page's rules.
+    update_person(
+        actor=world.coordinator2,
+        person=world.caseworker,
+        seen_version=0,
+        first_name=world.caseworker.first_name,
+        last_name=world.caseworker.last_name,
+        email="sara@bergen.kommune.no",
+        role="caseworker",
+        units=[world.unit, world.other_unit],
+    )
+    detail = reverse("person_detail", args=[world.caseworker.pk])
+    own = reverse("person_detail", args=[world.coordinator.pk])
+    urls = [reverse("person_list"), reverse("add_person"), detail, own]
+    problems = check_pages(page, urls)
+    watcher = watch(page)
+    main = page.locator("main")
+
+    # A refused new person: errors next to the fields and in the summary.
+    page.goto(reverse("add_person"))
+    main.get_by_label("E-postadresse").fill("ikke en adresse")
+    main.get_by_role("radio", name="Saksbehandler").check()
+    main.locator("form.edit-form button[type=submit]").click()
+    expect(main.locator("#error-summary")).to_be_visible()
+    problems += check_current(page, watcher)
+
+    # The conflict: another coordinator changed the person while this form was open.
+    page.goto(detail)
+    set_person_active(actor=world.coordinator2, person=world.caseworker, active=False)
+    main.get_by_label("Etternavn").fill("Saksbehandler-Berg")
+    main.locator("form.edit-form button[type=submit]").click()
+    expect(main.locator("section.conflict")).to_be_visible()
+    problems += check_current(page, watcher)
+    report(problems)
+
+
+def test_my_measures_with_waiting_comments_and_the_open_answer_form_have_no_accessibility_violations(logged_in, world):
+    fagrad = make_person("fagrad-axe", Role.FAGRAD, first_name="Frida", last_name="Fagråd")
+    question = post_comment(user=fagrad, body="Når kommer evalueringen?", measure=world.measure)
+    page = logged_in(world.caseworker)
+    measure_url = reverse("measure_detail", args=[world.measure.pk])
+    report(check_pages(page, [reverse("my_measures"), f"{measure_url}?svar={question.pk}#comment-{question.pk}"]))

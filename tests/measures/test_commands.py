@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from decisions.models import Commitment, Source
-from measures.models import PeriodState, ReportingPeriod
+from measures.models import PeriodState, PersonChange, PersonChangeKind, ReportingPeriod
 from measures.roles import Role
 from tests.factories import make_measure, make_organisation
 
@@ -136,3 +136,17 @@ def test_create_user_refuses_a_weak_password(monkeypatch):
     with pytest.raises(CommandError):
         call_command("create_user", "ola", "--role", "reader", "--first-name", "Ola", "--last-name", "Nordmann")
     assert not get_user_model().objects.exists()
+
+
+def test_create_user_is_in_the_persons_history_by_the_system(monkeypatch):
+    unit = make_organisation(name="Helse Bergen")
+    monkeypatch.setenv("BERGEN_RUS_PASSWORD", "et-langt-og-godt-passord-42")
+    call_command("create_user", "kari", "--role", "reader", "--first-name", "Kari", "--last-name", "Nordmann")
+    call_command("create_user", "kari", "--role", "caseworker", "--unit", "Helse Bergen")
+    kari = get_user_model().objects.get(username="kari")
+    created, changed = PersonChange.objects.filter(person=kari).order_by("id")
+    assert (created.kind, created.author, changed.kind) == (PersonChangeKind.CREATED, None, PersonChangeKind.CHANGED)
+    assert {"field": "role", "old": "reader", "new": "caseworker"} in changed.changes
+    assert {"field": "units", "old": [], "new": [unit.name]} in changed.changes
+    assert {"field": "password", "old": None, "new": "set"} in changed.changes
+    assert "et-langt" not in str(created.changes) + str(changed.changes)

@@ -3,7 +3,8 @@
     python manage.py create_user kari --role caseworker --unit "Bergen kommune" --email kari@bergen.kommune.no
 
 The password is read from the environment variable named by --password-env (default BERGEN_RUS_PASSWORD) or asked
-for at the prompt; it is checked against the password rules. A unit is named by its name, short name or number.
+for at the prompt; it is checked against the password rules. A unit is named by its name, short name or number. The
+change is written by measures.people.save_person_from_shell and is in the person's history on the people page.
 """
 
 import getpass
@@ -12,11 +13,11 @@ import os
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.db.models import Q
 
 from ...models import Organisation
-from ...roles import Role, assign_role, ensure_roles
+from ...people import save_person_from_shell
+from ...roles import Role
 
 
 class Command(BaseCommand):
@@ -34,8 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, role, unit, email, first_name, last_name, password_env, staff, **options):
         units = [self._unit(name) for name in unit]
-        user_model = get_user_model()
-        user = user_model.objects.filter(username=username).first() or user_model(username=username)
+        user = get_user_model().objects.filter(username=username).first() or get_user_model()(username=username)
         if not (first_name or user.first_name) or not (last_name or user.last_name):
             raise CommandError("Give --first-name and --last-name: reports and comments are signed with the name.")
         if staff and role != Role.COORDINATOR:
@@ -45,18 +45,21 @@ class Command(BaseCommand):
         user.email = email or user.email
         user.first_name = first_name or user.first_name
         user.last_name = last_name or user.last_name
-        user.is_staff = staff or role == Role.COORDINATOR
         password = os.environ.get(password_env) or self._prompt()
         try:
             password_validation.validate_password(password, user)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
-        user.set_password(password)
-        with transaction.atomic():
-            ensure_roles()
-            user.save()
-            assign_role(user, role)
-            user.units.set(units)
+        save_person_from_shell(
+            username=username,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            email=user.email,
+            role=role,
+            units=units,
+            staff=staff or role == Role.COORDINATOR,
+            password=password,
+        )
         names = ", ".join(str(u) for u in units) or "no unit"
         self.stdout.write(self.style.SUCCESS(f"{username}: {Role(role).label} ({names})."))
 
