@@ -56,6 +56,17 @@ def with_query(url_name, *args, **params):
     return f"{url}?{query}" if query else url
 
 
+@register.inclusion_tag("includes/sheet_links.html")
+def sheet_links(url_name, query="", label=None):
+    """Links to a list as .xlsx and CSV (measures.views.spreadsheets), with the list's filters in `query`."""
+    suffix = f"?{query}" if query else ""
+    return {
+        "label": label,
+        "xlsx_url": reverse(url_name, kwargs={"fmt": "xlsx"}) + suffix,
+        "csv_url": reverse(url_name, kwargs={"fmt": "csv"}) + suffix,
+    }
+
+
 @register.simple_tag
 def status_meaning(value):
     """What a measure status means, for the report form's choices."""
