@@ -64,6 +64,8 @@ urlpatterns = [
     path("steder/eksport.<sheet:fmt>", spreadsheets.location_export, name="location_export"),
     path("enheter/eksport.<sheet:fmt>", spreadsheets.organisation_export, name="organisation_export"),
     path("indikatorer/eksport.<sheet:fmt>", spreadsheets.indicator_export, name="indicator_export"),
+    path("import/", spreadsheets.import_upload, name="import_upload"),
+    path("import/<slug:token>/", spreadsheets.import_preview, name="import_preview"),
     # Reports: the status report, the follow-up of a decision, a measure on one page, every list as PDF
     path("", include("measures.reports.urls")),
 ]

@@ -57,8 +57,10 @@ def with_query(url_name, *args, **params):
 
 
 @register.inclusion_tag("includes/sheet_links.html")
-def sheet_links(url_name, query="", label=None):
-    """Links to a list as .xlsx and CSV (measures.views.spreadsheets), with the list's filters in `query`."""
+def sheet_links(url_name, query="", label=None, **params):
+    """Links to a list as .xlsx and CSV (measures.views.spreadsheets), with the list's filters in `query` (a query
+    string) or as keyword arguments."""
+    query = query or urlencode({key: value for key, value in params.items() if value not in (None, "")})
     suffix = f"?{query}" if query else ""
     return {
         "label": label,

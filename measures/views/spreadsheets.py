@@ -5,13 +5,23 @@ An export holds exactly what the list page selects for the same GET parameters (
 list's queryset, measures.reports.data.LISTS), every page of it, and only what the page shows to anybody.
 """
 
-from django.http import Http404, QueryDict
-from django.shortcuts import render
-from django.urls import reverse
-from django.views.decorators.http import require_GET
+import secrets
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..models import SpreadsheetUpload
+from ..permissions import is_coordinator
 from ..reports import data
-from ..spreadsheets import exporters, resources
+from ..spreadsheets import exporters, importing, resources
+from ..spreadsheets.forms import UploadForm
 
 FORMATS = ("csv", "xlsx")
 # The status sheets select measures with the measure list's filters.
@@ -70,3 +80,114 @@ plan_export = list_export("plan")
 location_export = unfiltered_export("location")
 organisation_export = unfiltered_export("organisation")
 indicator_export = unfiltered_export("indicator")
+
+
+# --- import ----------------------------------------------------------------------------------------------------------
+
+SHOWN_ROWS = 500
+
+
+def importable_kinds(user):
+    """What `user` may import: coordinators measures and status updates, caseworkers status updates."""
+    kinds = []
+    if user.has_perm("measures.add_statusupdate"):
+        kinds.append(importing.STATUS)
+    if is_coordinator(user):
+        kinds.append(importing.MEASURES)
+    return kinds
+
+
+def _kinds_or_403(user):
+    kinds = importable_kinds(user)
+    if not kinds:
+        raise PermissionDenied(_("Your role does not allow importing."))
+    return kinds
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Upload a spreadsheet; it is checked row by row and the preview shown, with nothing written yet."""
+    kinds = _kinds_or_403(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = b"".join(upload.chunks())
+        kind = form.cleaned_data["kind"]
+        result = importing.preview(kind=kind, content=content, filename=upload.name, user=request.user)
+        stored = SpreadsheetUpload.objects.create(
+            token=secrets.token_urlsafe(32),
+            user=request.user,
+            kind=kind,
+            filename=upload.name[:255],
+            content=content,
+            preview=result.as_dict(),
+        )
+        return redirect("import_preview", token=stored.token)
+    status = 400 if form.errors else 200
+    return render(request, "spreadsheets/upload.html", {"form": form, "kinds": kinds}, status=status)
+
+
+def _preview_context(upload, result):
+    rows = result.rows
+    return {
+        "upload": upload,
+        "result": result,
+        "counts": result.counts,
+        "rows": rows[:SHOWN_ROWS],
+        "rows_left_out": max(len(rows) - SHOWN_ROWS, 0),
+        "unchanged_ranges": row_ranges(result.unchanged),
+    }
+
+
+def row_ranges(numbers):
+    """[2, 3, 4, 7] → «2–4, 7»."""
+    parts, start, previous = [], None, None
+    for number in numbers:
+        if start is None:
+            start = previous = number
+        elif number == previous + 1:
+            previous = number
+        else:
+            parts.append(f"{start}–{previous}" if previous != start else str(start))
+            start = previous = number
+    if start is not None:
+        parts.append(f"{start}–{previous}" if previous != start else str(start))
+    return ", ".join(parts)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, token):
+    """The preview of an upload (GET), and its import (POST: one transaction, every row or none)."""
+    kinds = _kinds_or_403(request.user)
+    upload = get_object_or_404(SpreadsheetUpload.objects.defer("content"), token=token, user=request.user)
+    if upload.kind not in kinds:
+        raise PermissionDenied(_("Your role does not allow importing this kind of file."))
+    result = importing.Preview.from_dict(upload.preview)
+    if request.method == "POST" and upload.applied_at is None:
+        content = bytes(SpreadsheetUpload.objects.values_list("content", flat=True).get(pk=upload.pk))
+        try:
+            done = importing.apply(kind=upload.kind, content=content, filename=upload.filename, user=request.user)
+        except importing.ImportRefused as refusal:
+            upload.preview = refusal.preview.as_dict()
+            upload.save(update_fields=["preview"])
+            context = _preview_context(upload, refusal.preview)
+            context["refused"] = True
+            return render(request, "spreadsheets/preview.html", context, status=409)
+        upload.applied_at = timezone.now()
+        upload.preview = done.as_dict()
+        upload.save(update_fields=["applied_at", "preview"])
+        counts = done.counts
+        messages.success(
+            request,
+            _("«%(name)s» is imported: %(created)d created, %(changed)d changed, %(unchanged)d left alone.")
+            % {
+                "name": upload.filename,
+                "created": counts[importing.CREATE],
+                "changed": counts[importing.CHANGE],
+                "unchanged": counts[importing.UNCHANGED],
+            },
+        )
+        return redirect("import_preview", token=upload.token)
+    return render(request, "spreadsheets/preview.html", _preview_context(upload, result))
