@@ -115,6 +115,32 @@ class Preview:
         return cls(data["kind"], data["filename"], rows, data["unchanged"], data["file_error"])
 
 
+def importable_kinds(user):
+    """What `user` may import: coordinators measures and status updates, caseworkers status updates."""
+    kinds = []
+    if user.has_perm("measures.add_statusupdate"):
+        kinds.append(STATUS)
+    if is_coordinator(user):
+        kinds.append(MEASURES)
+    return kinds
+
+
+def row_ranges(numbers):
+    """[2, 3, 4, 7] → «2–4, 7»."""
+    parts, start, previous = [], None, None
+    for number in numbers:
+        if start is None:
+            start = previous = number
+        elif number == previous + 1:
+            previous = number
+        else:
+            parts.append(f"{start}–{previous}" if previous != start else str(start))
+            start = previous = number
+    if start is not None:
+        parts.append(f"{start}–{previous}" if previous != start else str(start))
+    return ", ".join(parts)
+
+
 def reason_for(filename):
     """The change reason written on every history entry an import makes."""
     return _("Imported from the spreadsheet «%(name)s»") % {"name": filename}

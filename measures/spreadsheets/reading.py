@@ -143,7 +143,7 @@ def _csv_rows(content):
         separator = csv.Sniffer().sniff(first_line, delimiters=SEPARATORS).delimiter
     except csv.Error:
         separator = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     return _csv_cells(reader)
 
 

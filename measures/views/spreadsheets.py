@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..models import SpreadsheetUpload
-from ..permissions import is_coordinator
 from ..reports import data
 from ..spreadsheets import exporters, importing, resources
 from ..spreadsheets.forms import UploadForm
@@ -87,18 +86,8 @@ indicator_export = unfiltered_export("indicator")
 SHOWN_ROWS = 500
 
 
-def importable_kinds(user):
-    """What `user` may import: coordinators measures and status updates, caseworkers status updates."""
-    kinds = []
-    if user.has_perm("measures.add_statusupdate"):
-        kinds.append(importing.STATUS)
-    if is_coordinator(user):
-        kinds.append(importing.MEASURES)
-    return kinds
-
-
 def _kinds_or_403(user):
-    kinds = importable_kinds(user)
+    kinds = importing.importable_kinds(user)
     if not kinds:
         raise PermissionDenied(_("Your role does not allow importing."))
     return kinds
@@ -136,24 +125,8 @@ def _preview_context(upload, result):
         "counts": result.counts,
         "rows": rows[:SHOWN_ROWS],
         "rows_left_out": max(len(rows) - SHOWN_ROWS, 0),
-        "unchanged_ranges": row_ranges(result.unchanged),
+        "unchanged_ranges": importing.row_ranges(result.unchanged),
     }
-
-
-def row_ranges(numbers):
-    """[2, 3, 4, 7] → «2–4, 7»."""
-    parts, start, previous = [], None, None
-    for number in numbers:
-        if start is None:
-            start = previous = number
-        elif number == previous + 1:
-            previous = number
-        else:
-            parts.append(f"{start}–{previous}" if previous != start else str(start))
-            start = previous = number
-    if start is not None:
-        parts.append(f"{start}–{previous}" if previous != start else str(start))
-    return ", ".join(parts)
 
 
 @login_required

@@ -1,7 +1,9 @@
 """Reading and writing the sheets in tests, as a person's Excel would."""
 
 import csv
+import html
 import io
+import re
 
 import openpyxl
 from django.urls import reverse
@@ -50,3 +52,9 @@ def make_csv(rows, delimiter=";", encoding="utf-8-sig"):
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     return buffer.getvalue().encode(encoding)
+
+
+def page_text(response):
+    """The page as a person reads it: without tags, entities written out, spaces collapsed."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))
+    return re.sub(r"\s+", " ", text)
