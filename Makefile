@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 MO := locale/nb/LC_MESSAGES/django.mo
 PO := locale/nb/LC_MESSAGES/django.po
 
-.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports
+.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports bench-import
 
 help:
 	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
@@ -77,3 +77,9 @@ bench-pages: install
 # alone on the same HTML, and prints wall time, CPU time and peak memory (BENCH_SIZES, BENCH_REPEAT change the runs).
 bench-reports: install
 	$(PY) -m bench.reports
+
+# Spreadsheet benchmark (a measurement, not a test): in a scratch SQLite database of its own (var/bench-import/;
+# BENCH_DATABASE_URL for PostgreSQL) with 10,000 synthetic measures, exports the measure list as .xlsx and CSV and
+# previews the import of a status file of 50,000 rows, each in a fresh process; prints wall time and peak memory.
+bench-import: install
+	$(PY) -m bench.imports
