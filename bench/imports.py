@@ -41,7 +41,7 @@ def environment():
 
 
 def manage(*args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment(), check=True)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment(), check=True)  # noqa: S603
 
 
 def prepare():
@@ -62,7 +62,7 @@ def prepare():
 
 def child(step, *args):
     """Run `step` in a fresh process; returns its JSON report."""
-    output = subprocess.run(
+    output = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "bench.imports", "--step", step, *args],
         cwd=ROOT,
         env=environment(),
@@ -133,8 +133,10 @@ def step_make_status_file(fmt):
                 changed += 1
             yield row
 
-    content = exporters.write_xlsx(headers, rows(), sheet_name="status") if fmt == "xlsx" else exporters.write_csv(
-        headers, rows()
+    content = (
+        exporters.write_xlsx(headers, rows(), sheet_name="status")
+        if fmt == "xlsx"
+        else exporters.write_csv(headers, rows())
     )
     (WORK / f"status.{fmt}").write_bytes(content)
     return {"bytes": len(content)}

@@ -615,15 +615,6 @@ class StatusRows:
             errors.append((self.labels["id"], _("There is no measure with ID %(id)s.") % {"id": pk}))
             return RowResult(number, ERROR, record_id=pk, errors=errors)
         label = str(measure)
-        if not self.all_units and measure.responsible_unit_id not in self.unit_ids:
-            errors.append(
-                (
-                    self.labels["id"],
-                    _("You report only on the measures of your units; «%(measure)s» belongs to another unit.")
-                    % {"measure": label},
-                )
-            )
-            return RowResult(number, ERROR, label=label, record_id=pk, errors=errors)
         seen_id = values.get("update_id")
         seen = updates.get(seen_id) if seen_id else None
         if seen_id and (seen is None or seen.measure_id != pk):
@@ -662,6 +653,16 @@ class StatusRows:
             if errors:
                 return RowResult(number, ERROR, label=label, record_id=pk, errors=errors)
             return RowResult(number, UNCHANGED, label=label, record_id=pk)
+        # A sheet of a whole plan may hold other units' measures: left as they are, they are no concern of the import.
+        if not self.all_units and measure.responsible_unit_id not in self.unit_ids:
+            errors.append(
+                (
+                    self.labels["id"],
+                    _("You report only on the measures of your units; «%(measure)s» belongs to another unit.")
+                    % {"measure": label},
+                )
+            )
+            return RowResult(number, ERROR, label=label, record_id=pk, changes=changes, errors=errors)
         if pk in self.changed:
             errors.append(
                 (

@@ -101,3 +101,12 @@ def test_a_caseworker_cannot_import_a_measure_of_another_unit(client, kari, per,
     with pytest.raises(importing.ImportRefused):
         importing.apply(kind=importing.STATUS, content=edited, filename="status.xlsx", user=kari)
     assert not StatusUpdate.objects.filter(author=kari).exists()
+
+
+def test_a_caseworker_may_send_a_whole_plans_sheet_back_with_only_their_rows_changed(client, kari, per, measures, plan):
+    client.force_login(per)
+    content = sheet(client, "status_export", document=f"plan-{plan.pk}")
+    edited = edit_xlsx(content, {(2, "Status"): "Pågår", (2, "Hva som har skjedd"): "Karis enhet er i gang."})
+    result = run_preview(kari, importing.STATUS, edited)
+    assert [(row.number, row.action) for row in result.rows] == [(3, "create")]
+    assert result.unchanged == [2, 4]  # the other unit's measure, untouched, is no concern of the import
