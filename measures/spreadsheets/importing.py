@@ -14,6 +14,7 @@ the file is.
 """
 
 import datetime
+import functools
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -216,7 +217,10 @@ def text_parser(limit, *, required=False):
     return parse
 
 
+@functools.cache
 def _status_names():
+    """Every way a status may be written (its label in Norwegian or English, any case, or its code) → the code.
+    The same for every file, so it is made once."""
     names = {str(NOT_REPORTED_LABEL).casefold(): None}
     for language in ("nb", "en"):
         with translation.override(language):
@@ -301,8 +305,14 @@ COLUMNS = {MEASURES: (MEASURE_COLUMNS, MEASURE_REQUIRED), STATUS: (STATUS_COLUMN
 
 def headings_of(kind):
     """{column key: heading in the active language} of the import format of `kind`."""
-    resource = RESOURCES[kind]()
-    return {name: str(field.column_name) for name, field in resource.fields.items()}
+    return dict(_headings(kind, translation.get_language()))
+
+
+@functools.cache
+def _headings(kind, language):
+    resource = RESOURCES[kind]()  # a resource copies its fields when it is made: made once per kind and language
+    with translation.override(language):
+        return tuple((name, str(field.column_name)) for name, field in resource.fields.items())
 
 
 def _heading_keys(kind):
@@ -351,10 +361,9 @@ def map_columns(kind, headings):
     return keys
 
 
-def parse_row(kind, keys, cells):
-    """({key: value} for the file's columns, [(heading, message)]) of one row."""
+def parse_row(kind, keys, cells, labels):
+    """({key: value} for the file's columns, [(heading, message)]) of one row; `labels` from headings_of(kind)."""
     parsers = COLUMNS[kind][0]
-    labels = headings_of(kind)
     values, errors = {}, []
     for position, key in enumerate(keys):
         if key is None or parsers[key] is IGNORED:
@@ -707,6 +716,7 @@ def analyse(*, kind, content, filename, user):
     try:
         headings, rows = open_sheet(content)
         keys = map_columns(kind, headings)
+        labels = headings_of(kind)
         checker = CHECKERS[kind](user, filename)
         any_row = False
         while True:
@@ -717,7 +727,7 @@ def analyse(*, kind, content, filename, user):
             for number, cells in chunk:
                 if all(_empty(cell) for cell in cells):
                     continue
-                values, errors = parse_row(kind, keys, cells)
+                values, errors = parse_row(kind, keys, cells, labels)
                 parsed.append((number, values, errors))
             for result in checker.check(parsed):
                 any_row = True

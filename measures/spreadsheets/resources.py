@@ -7,6 +7,8 @@ measure and status sheets are also the format the import reads (measures.spreads
 measure's `version` and the id of the status update the reader saw, so a change made since the export is noticed.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -63,10 +65,24 @@ class SheetResource(resources.Resource):
     def headers(self):
         return self.get_export_headers()
 
+    def cell_makers(self):
+        """One function per column that gives a record's value in it: the field's dehydrate method, or the field's
+        own export through its widget (as native types). Looked up once, not for every row as export_resource does:
+        that was a third of the time of a sheet of 10,000 rows."""
+        makers = []
+        for column in self.get_export_fields():
+            method = getattr(self, column.get_dehydrate_method(self.get_field_name(column)), None)
+            makers.append(method if callable(method) else partial(column.export, force_native_type=True))
+        return makers
+
+    def row(self, record, makers):
+        return [make(record) for make in makers]
+
     def rows(self, queryset):
         """The sheet's rows as lists of native values, read in chunks (memory stays bounded)."""
+        makers = self.cell_makers()
         for record in self.iter_queryset(self.prepare(queryset)):
-            yield self.export_resource(record, force_native_type=True)
+            yield self.row(record, makers)
 
 
 class MeasureResource(SheetResource):
@@ -185,10 +201,11 @@ class StatusHistoryResource(StatusSheetResource):
         )
 
     def rows(self, queryset):
+        makers = self.cell_makers()
         for update in self.iter_queryset(self.prepare(queryset)):
             measure = update.measure
             measure.shown_update = update
-            yield self.export_resource(measure, force_native_type=True)
+            yield self.row(measure, makers)
 
     def update_of(self, measure):
         return measure.shown_update
@@ -328,9 +345,10 @@ class IndicatorValueResource(SheetResource):
         return queryset.prefetch_related(Prefetch("values", queryset=values)).order_by("pk")
 
     def rows(self, queryset):
+        makers = self.cell_makers()
         for indicator in self.iter_queryset(self.prepare(queryset)):
             for value in indicator.values.all() or [None]:
-                yield self.export_resource((indicator, value), force_native_type=True)
+                yield self.row((indicator, value), makers)
 
     def dehydrate_id(self, pair):
         return pair[0].pk
