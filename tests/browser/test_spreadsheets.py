@@ -3,6 +3,7 @@ Excel (openpyxl here), imports the file and sees exactly those four changes befo
 the pages and in the history. A caseworker does the same with the status sheet of their unit."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -26,7 +27,7 @@ def download_link(page, link):
 
 def edited(path, edits):
     """The workbook at `path` with {(measure id, heading): value} written into it, as bytes."""
-    workbook = openpyxl.load_workbook(path)
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))  # a download's path has no extension
     sheet = workbook.worksheets[0]
     headings = [cell.value for cell in sheet[1]]
     rows = {sheet.cell(row=row, column=1).value: row for row in range(2, sheet.max_row + 1)}
@@ -147,7 +148,7 @@ def test_a_caseworker_fills_in_the_status_sheet_of_their_unit(logged_in, world):
     problems = axe_violations(page)
     expect(main.locator("table tbody tr")).to_have_count(3)
     expect(main.locator("table tbody tr").first).to_contain_text("Ny statusoppdatering")
-    expect(main.locator("table tbody tr").filter(has_text="Evaluere i vår.")).to_contain_text("Neste steg: –")
+    expect(main.locator("table tbody tr").filter(has_text="Evaluere i vår.")).to_contain_text("→ Evaluere i vår.")
     assert StatusUpdate.objects.count() == before
     main.get_by_role("button", name="Importer 3 rader").click()
     expect(page.locator(".messages")).to_contain_text("3 nye")
