@@ -3,9 +3,9 @@
 `preview()` reads a file row by row and says for each row what would happen — created, changed (old → new) or left
 alone — or what is wrong with it, by row and column, without writing anything. `apply()` does it: it reads the file
 again in one transaction, refuses everything if any row has an error, and otherwise makes every change through
-measures.services (the one write path: row locks, the version check, the history in the importing person's name
-with the file's name as the reason, the roll-up of every commitment touched), so a failure in any row changes
-nothing.
+measures.services (save_measure and record_status: row locks, the version check, the history in the importing
+person's name with the file's name as the reason, the roll-up of every commitment touched), so a failure in any row
+changes nothing.
 
 A change made since the file was exported is a conflict, not something to overwrite: a measure row carries the
 measure's `version` (and the id of its latest status update), a status row the id of the update the person saw.
@@ -20,17 +20,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from bergen_rus.versioning import StaleVersion
 from decisions.models import Source
 
 from ..forms import SHORT_TEXT_LIMIT, TEXT_LIMIT
 from ..models import ActionPlan, Measure, Organisation, ReportingPeriod, StatusUpdate, validate_links
 from ..permissions import is_coordinator
-from ..services import record_status
+from ..services import record_status, save_measure
 from ..status import NOT_REPORTED_LABEL, MeasureStatus
 from .reading import Formula, SheetError, open_sheet
 from .resources import MeasureResource, StatusSheetResource
@@ -761,32 +762,54 @@ def apply(*, kind, content, filename, user):
         raise ImportRefused(result)
     reason = reason_for(filename)
     period = ReportingPeriod.objects.current()
+    plans = ActionPlan.objects.in_bulk()
     try:
         for row in result.rows:
             if kind == MEASURES:
-                _apply_measure(row, user=user, reason=reason, period=period, filename=filename)
+                _apply_measure(row, user=user, reason=reason, period=period, filename=filename, plans=plans)
             else:
-                _apply_status(row, user=user, period=period, reason=reason)
-    except ValidationError as error:
+                _apply_status(row, user=user, period=period)
+    except StaleVersion as stale:
+        # Somebody saved a measure of the file between this import's check and its write: nothing is written.
         transaction.set_rollback(True)
-        result.file_error = _("Nothing was imported: %(error)s") % {"error": " ".join(error.messages)}
+        result.file_error = _("Nothing was imported: «%(measure)s» was changed by somebody else meanwhile.") % {
+            "measure": stale.current
+        }
+        raise ImportRefused(result) from None
+    except (ValidationError, IntegrityError) as error:
+        transaction.set_rollback(True)
+        messages = (
+            error.messages if isinstance(error, ValidationError) else [_("a colleague saved at the same moment.")]
+        )
+        result.file_error = _("Nothing was imported: %(error)s") % {"error": " ".join(messages)}
         raise ImportRefused(result) from None
     return result
 
 
-def _apply_measure(row, *, user, reason, period, filename):
+def _model_fields(changes, plans):
+    """The row's changes as the model's fields: the plan by its record (the sheet names it by id)."""
+    fields = dict(changes)
+    if "plan_id" in fields:
+        plan_id = fields.pop("plan_id")
+        fields["plan"] = plans.get(plan_id) if plan_id else None
+    return fields
+
+
+def _apply_measure(row, *, user, reason, period, filename, plans):
     payload = row.payload
     if row.action == CREATE:
-        measure = create_measure(user=user, fields=payload["fields"], reason=reason)
+        fields = _model_fields(payload["fields"], plans)
+        fields["source"] = Source.objects.get(pk=fields.pop("source_id"))
+        measure = save_measure(user=user, measure=Measure(), fields=fields, reason=reason)
         row.record_id = measure.pk
     else:
         measure = Measure.objects.get(pk=payload["measure_id"])
         if payload["changes"]:
-            measure = update_measure(
+            measure = save_measure(
                 user=user,
                 measure=measure,
+                fields=_model_fields(payload["changes"], plans),
                 expected_version=payload["version"],
-                changes=payload["changes"],
                 reason=reason,
             )
     if payload["status"]:
@@ -794,54 +817,18 @@ def _apply_measure(row, *, user, reason, period, filename):
             "status": status_shown(payload["status"]),
             "name": filename,
         }
-        record_status_seen(
+        record_status(
             user=user,
             measure=measure,
-            seen_update=payload.get("seen_update"),
+            seen_update_id=payload.get("seen_update") or 0,
             status=payload["status"],
             happened=status_text,
             period=period,
-            reason=reason,
         )
 
 
-def _apply_status(row, *, user, period, reason):
+def _apply_status(row, *, user, period):
     payload = dict(row.payload)
     measure = Measure.objects.get(pk=payload.pop("measure_id"))
     seen = payload.pop("seen_update")
-    record_status_seen(user=user, measure=measure, seen_update=seen, period=period, reason=reason, **payload)
-
-
-# --- the write path ---------------------------------------------------------------------------------------------------
-# Thin adapters over measures.services until its keyword-only functions with `user` and `expected_version` land
-# (issue 9); then they are replaced by the services themselves.
-
-
-def update_measure(*, user, measure, expected_version, changes, reason=""):
-    locked = Measure.objects.select_for_update().get(pk=measure.pk)
-    if locked.version != expected_version:
-        raise ValidationError(_("«%(measure)s» was changed by somebody else meanwhile.") % {"measure": locked})
-    for name, value in changes.items():
-        setattr(locked, "responsible_unit" if name == "responsible_unit" else name, value)
-    locked.version += 1
-    locked.full_clean()
-    locked._history_user = user
-    locked._change_reason = reason
-    locked.save()
-    return locked
-
-
-def create_measure(*, user, fields, reason=""):
-    measure = Measure(**fields)
-    measure.full_clean()
-    measure._history_user = user
-    measure._change_reason = reason
-    measure.save()
-    return measure
-
-
-def record_status_seen(*, user, measure, seen_update, period, reason="", **fields):
-    locked = Measure.objects.select_for_update().get(pk=measure.pk)
-    if locked.latest_update_id != seen_update:
-        raise ValidationError(_("Somebody reported on «%(measure)s» meanwhile.") % {"measure": locked})
-    return record_status(measure=locked, author=user, period=period, **fields)
+    record_status(user=user, measure=measure, seen_update_id=seen or 0, period=period, **payload)

@@ -36,5 +36,5 @@ def measures(plan, unit, other_unit, per):
     first = make_measure(plan=plan, number="1", title="Styrke MO-sentrene", responsible_unit=unit)
     second = make_measure(plan=plan, number="2", title="Utvide Strax-huset", responsible_unit=unit)
     third = make_measure(plan=plan, number="3", title="Nytt overdoseteam", responsible_unit=other_unit)
-    record_status(measure=first, status=MeasureStatus.PLANNED, happened="Planlagt i budsjettet.", author=per)
+    record_status(measure=first, status=MeasureStatus.PLANNED, happened="Planlagt i budsjettet.", user=per)
     return [first, second, third]

@@ -91,7 +91,7 @@ def duplicate_rows(client, ctx):
 def conflict_since_export(client, ctx):
     content = changed_status_sheet(client, ctx["unit"])
     colleague = make_person("ola", Role.CASEWORKER, [ctx["unit"]], first_name="Ola", last_name="Kollega")
-    record_status(measure=ctx["measures"][0], status="delayed", happened="Forsinket av Ola.", author=colleague)
+    record_status(measure=ctx["measures"][0], status="delayed", happened="Forsinket av Ola.", user=colleague)
     return "status", "ark.xlsx", content, "Ola Kollega har rapportert på tiltaket etter at filen ble eksportert"
 
 

@@ -53,8 +53,8 @@ def records(per):
         )
         for n in range(1, 31)
     ]
-    record_status(measure=measures[0], status=MeasureStatus.DONE, happened='=HYPERLINK("http://evil")', author=per)
-    record_status(measure=measures[1], status=MeasureStatus.DELAYED, happened="-5 plasser", author=per)
+    record_status(measure=measures[0], status=MeasureStatus.DONE, happened='=HYPERLINK("http://evil")', user=per)
+    record_status(measure=measures[1], status=MeasureStatus.DELAYED, happened="-5 plasser", user=per)
     make_measure(title="Tiltak uten plan")
     make_location(name="MO-senteret i sentrum", planned=True)
     indicator = Indicator.objects.create(
@@ -135,7 +135,7 @@ def test_every_list_downloads_in_both_formats(client, records):
 
 
 def test_a_list_sheet_holds_what_the_page_shows_anonymously(client, records, per):
-    record_status(measure=records["measures"][2], status=MeasureStatus.IN_PROGRESS, happened="I gang.", author=per)
+    record_status(measure=records["measures"][2], status=MeasureStatus.IN_PROGRESS, happened="I gang.", user=per)
     page = client.get(reverse("commitment_list"), {"status": CommitmentStatus.DELAYED})
     rows = xlsx_rows(download(client, "commitment_export", status=CommitmentStatus.DELAYED).content)
     assert [row[0] for row in rows[1:]] == [records["commitment"].pk]
@@ -164,7 +164,7 @@ def test_an_export_reads_a_fixed_number_of_queries(client, per, django_assert_nu
     for n in range(count):
         commitment = make_commitment()
         measure = make_measure(plan=plan, number=str(n + 1), commitments=[commitment])
-        record_status(measure=measure, status=MeasureStatus.PLANNED, happened="Planlagt.", author=per)
+        record_status(measure=measure, status=MeasureStatus.PLANNED, happened="Planlagt.", user=per)
         make_location(operator=make_organisation()).measures.add(measure)
         indicator = Indicator.objects.create(name=f"Indikator {n}", unit="antall", source=make_source())
         IndicatorValue.objects.create(indicator=indicator, year=2024, value=n, source=make_source())

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from measures.models import Measure, SpreadsheetUpload, StatusUpdate
 from measures.roles import Role
+from measures.services import record_status
 from tests.factories import make_open_period, make_person
 
 from .helpers import download, edit_xlsx, page_text
@@ -66,9 +67,7 @@ def test_nobody_else_can_see_or_confirm_an_upload(client, kari, unit, edited_she
 def test_a_conflict_between_preview_and_confirm_imports_nothing(client, kari, unit, measures, edited_sheet, per):
     upload(client, edited_sheet)
     stored = SpreadsheetUpload.objects.get()
-    from measures.services import record_status
-
-    record_status(measure=measures[1], status="delayed", happened="Per rapporterte først.", author=per)
+    record_status(measure=measures[1], status="delayed", happened="Per rapporterte først.", user=per)
     response = client.post(reverse("import_preview", args=[stored.token]))
     assert response.status_code == 409
     assert "Per Koordinator har rapportert på tiltaket etter at filen ble eksportert" in page_text(response)
