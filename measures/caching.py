@@ -65,11 +65,6 @@ def data_version():
     return version
 
 
-def last_change():
-    """When the data last changed (None before the first change)."""
-    return ChangeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
-
-
 # What a page or a report is rendered by besides the data: a new deploy of any of these renders everything anew.
 CODE_FOLDERS = ("bergen_rus", "decisions", "measures", "templates", "static", "locale", "requirements")
 

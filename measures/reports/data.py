@@ -1,250 +1,36 @@
-"""What the reports show: a measure's status at a reporting period, what changed between two periods, and the
-content of each report.
+"""What the reports show: the content of each report (the status report of a period, the follow-up of a decision,
+a measure on one page, every list as PDF).
 
-A measure's **status at a period** is the status of its latest update (by `recorded_at`, then id) among the updates
-that count for that period: those reported into the period or an earlier one of the ordered sequence of periods
-(ordered by `ends_on`, then `starts_on`, then id), those a person recorded before the period ended (before midnight
-after its last day, Europe/Oslo), and those a public document states (no author, no period) whose date – `as_of`, else
-the document's `published_on` – is not after the period's last day. A status a document states without any date is
-known from before the first period: when it was loaded into the database is no date of the status. A measure with
-no such update is «not reported» at that period. A commitment's status at a period is rolled up from its linked
-measures' statuses at that period by `measures.status.roll_up`, the same rule that keeps `Commitment.status` for
-today.
-
-Every function here takes keyword arguments only and costs a fixed number of queries, whatever the number of
-measures, updates or commitments: the per-measure "latest update that counts" is one correlated subquery, read in
-one query, never a query per measure.
+A measure's status at a period is read by measures.periods (see its module for the rule); statuses, «late» and the
+roll-up of commitments come from measures.status; counts from the models' QuerySet methods. The builders cost a
+fixed number of queries, whatever the number of measures, updates or commitments.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django.conf import settings
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from bergen_rus.converters import parse_id
 from decisions.models import Commitment, Decision
-from decisions.status import CommitmentStatus
+from decisions.status import OPEN_COMMITMENT_STATUSES, CommitmentStatus
 
 from .. import charts
 from ..filters import ActionPlanFilter, CommitmentFilter, DecisionFilter, MeasureFilter, active_filters
-from ..models import ActionPlan, Measure, MeasureDecision, PeriodKind, ReportingPeriod, StatusUpdate
-from ..status import MeasureStatus, roll_up
+from ..models import ActionPlan, Measure, MeasureDecision, ReportingPeriod, StatusUpdate
+from ..periods import latest_updates, ordered_periods, previous_period, status_at_period
+from ..status import NOT_REPORTED, MeasureStatus, is_late, roll_up_links
 
 # The filters a status report can be limited by (GET parameters of measures.filters.MeasureFilter).
 STATUS_REPORT_FILTERS = ("theme", "document", "unit", "location")
-FINISHED = (MeasureStatus.DONE, MeasureStatus.CANCELLED)
 # The one-page summary of a measure shows at most this much; the rest is on the measure's web page.
 SUMMARY_CHANGES = 8
 SUMMARY_LINKS = 5
 SUMMARY_COMMITMENTS = 5
 SUMMARY_TEXT = 600
-
-
-# --- Periods -------------------------------------------------------------------------------------------------------
-
-
-def _period_order(period):
-    return (period.ends_on, period.starts_on, period.pk)
-
-
-def ordered_periods():
-    """Every reporting period in the sequence reports compare along: by end date, then start date, then id.
-
-    One query.
-    """
-    return sorted(ReportingPeriod.objects.all(), key=_period_order)
-
-
-def previous_period(*, period, periods=None):
-    """The period just before `period` in the ordered sequence, or None for the first one.
-
-    `periods` is the result of ordered_periods() when the caller has it already; otherwise one query.
-    """
-    periods = ordered_periods() if periods is None else periods
-    earlier = [other for other in periods if _period_order(other) < _period_order(period)]
-    return earlier[-1] if earlier else None
-
-
-def period_end(period):
-    """The moment `period` ends: midnight after its last day, in the project's time zone (Europe/Oslo)."""
-    return _end_of(period.ends_on)
-
-
-def period_key(period):
-    """The short, stable name of a period in URLs and on the command line: «2026-year», «2026-t1»."""
-    return f"{period.year}-{period.kind}"
-
-
-def find_period(key):
-    """The ReportingPeriod named by period_key() («2026-t2») or by its id («17»), or None. One query."""
-    year, _sep, kind = (key or "").strip().partition("-")
-    year = parse_id(year)
-    if year is not None and kind in PeriodKind.values:
-        return ReportingPeriod.objects.filter(year=year, kind=kind).first()
-    if year is not None and not kind:
-        return ReportingPeriod.objects.filter(pk=year).first()
-    return None
-
-
-def default_period(*, periods=None, today=None):
-    """The period a report is for unless someone chooses: the latest one that has ended; before any has ended, the
-    running one that ends first; before any has started, the first one. None when there are no periods.
-
-    `periods` as from ordered_periods(); otherwise one query.
-    """
-    periods = ordered_periods() if periods is None else periods
-    today = today or timezone.localdate()
-    ended = [period for period in periods if period.ends_on < today]
-    if ended:
-        return ended[-1]
-    running = [period for period in periods if period.starts_on <= today]
-    return (running or periods or [None])[0]
-
-
-# --- Status at a period --------------------------------------------------------------------------------------------
-
-
-def _updates_known(*, last_day, period_ids):
-    """The updates known by the end of `last_day`: reported into one of `period_ids`, recorded by a person before
-    the day ended, or stated by a document dated by then or not dated at all (see the module's docstring)."""
-    reported_by_then = Q(author__isnull=False, recorded_at__lt=_end_of(last_day))
-    stated_by_then = Q(author__isnull=True, period__isnull=True) & (
-        Q(as_of__lte=last_day)
-        | Q(as_of__isnull=True, source__published_on__lte=last_day)
-        | Q(as_of__isnull=True, source__published_on__isnull=True)
-    )
-    return StatusUpdate.objects.filter(Q(period_id__in=period_ids) | reported_by_then | stated_by_then)
-
-
-def _end_of(day):
-    """The moment `day` ends: midnight after it, in the project's time zone (Europe/Oslo)."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-
-
-def updates_counting_for(*, period, periods=None):
-    """The StatusUpdate queryset of the updates that count for `period` (see the module's docstring).
-
-    `periods` as from ordered_periods(); otherwise one query to read them. The queryset itself is lazy.
-    """
-    periods = ordered_periods() if periods is None else periods
-    up_to = _period_order(period)
-    same_or_earlier = [other.pk for other in periods if _period_order(other) <= up_to]
-    return _updates_known(last_day=period.ends_on, period_ids=same_or_earlier)
-
-
-def updates_before(*, period, periods=None):
-    """The updates known before `period` began: the state it starts from when no earlier period exists."""
-    periods = ordered_periods() if periods is None else periods
-    up_to = _period_order(period)
-    earlier = [other.pk for other in periods if _period_order(other) < up_to]
-    return _updates_known(last_day=period.starts_on - timedelta(days=1), period_ids=earlier)
-
-
-def _latest_update_ids(*, period, measures, periods, before=False):
-    """A subquery of the ids of each measure's latest update that counts for `period` (`before`: known before it)."""
-    measures = Measure.objects.all() if measures is None else measures
-    counting = updates_before if before else updates_counting_for
-    latest = (
-        counting(period=period, periods=periods)
-        .filter(measure=OuterRef("pk"))
-        .order_by("-recorded_at", "-id")
-        .values("pk")[:1]
-    )
-    return (
-        Measure.objects.filter(pk__in=measures.order_by().values("pk"))
-        .annotate(update_id=Subquery(latest))
-        .filter(update_id__isnull=False)
-        .values("update_id")
-    )
-
-
-def latest_updates(*, period, measures=None, periods=None, related=()):
-    """{measure id: StatusUpdate}: each measure's latest update that counts for `period`.
-
-    `measures` is a Measure queryset (all measures when None); a measure with no update that counts is left out:
-    at that period it is «not reported». `related` names relations to select with each update («period»,
-    «author», «source»). One query (two without `periods`).
-    """
-    updates = StatusUpdate.objects.filter(
-        pk__in=_latest_update_ids(period=period, measures=measures, periods=periods)
-    ).select_related(*related)
-    return {update.measure_id: update for update in updates}
-
-
-def status_before_period(*, period, measures=None, periods=None):
-    """{measure id: status value} as known before `period` began (the state a first period starts from).
-
-    Like status_at_period for the day before the period's first day, with the periods before it. One query (two
-    without `periods`).
-    """
-    ids = _latest_update_ids(period=period, measures=measures, periods=periods, before=True)
-    return dict(StatusUpdate.objects.filter(pk__in=ids).values_list("measure_id", "status"))
-
-
-def status_at_period(*, period, measures=None, periods=None):
-    """{measure id: status value} for each measure in `measures` (all when None) reported on by the end of `period`.
-
-    A measure missing from the result is «not reported» at that period. One query (two without `periods`).
-    """
-    ids = _latest_update_ids(period=period, measures=measures, periods=periods)
-    return dict(StatusUpdate.objects.filter(pk__in=ids).values_list("measure_id", "status"))
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """A measure whose status differs between two periods; a status of None is «not reported»."""
-
-    measure_id: int
-    before: str | None
-    after: str | None
-
-
-def diff_statuses(*, before, after):
-    """The StatusChanges between two {measure id: status} maps (as from status_at_period), by measure id.
-
-    A measure missing from a map was not reported then; a measure missing from both did not change.
-    """
-    return [
-        StatusChange(measure_id, before.get(measure_id), after.get(measure_id))
-        for measure_id in sorted(before.keys() | after.keys())
-        if before.get(measure_id) != after.get(measure_id)
-    ]
-
-
-def changes_between(*, earlier, later, measures=None, periods=None):
-    """The measures (of `measures`, all when None) whose status at `later` differs from their status at `earlier`.
-
-    A list of StatusChange by measure id; «not reported» counts as a status, so a first report is a change.
-    Two queries (three without `periods`).
-    """
-    periods = ordered_periods() if periods is None else periods
-    return diff_statuses(
-        before=status_at_period(period=earlier, measures=measures, periods=periods),
-        after=status_at_period(period=later, measures=measures, periods=periods),
-    )
-
-
-def commitment_statuses_at(*, period, commitments=None, periods=None):
-    """{commitment id: CommitmentStatus} at `period`, rolled up from the linked measures' statuses at that period.
-
-    `commitments` is a Commitment queryset (all when None). Uses today's links between measures and commitments.
-    Three queries (four without `periods`).
-    """
-    commitments = Commitment.objects.all() if commitments is None else commitments
-    rows = list(commitments.order_by().values_list("pk", "requires_follow_up"))
-    links = Measure.commitments.through.objects.filter(commitment__in=commitments.order_by().values("pk"))
-    statuses = status_at_period(
-        period=period, measures=Measure.objects.filter(pk__in=links.values("measure_id")), periods=periods
-    )
-    linked = defaultdict(list)
-    for commitment_id, measure_id in links.values_list("commitment_id", "measure_id"):
-        linked[commitment_id].append(statuses.get(measure_id))
-    return {pk: roll_up(linked[pk], requires_follow_up=follow_up) for pk, follow_up in rows}
 
 
 # --- The status report ---------------------------------------------------------------------------------------------
@@ -290,7 +76,7 @@ class MeasureEntry:
 
     @property
     def status_value(self):
-        return self.update.status if self.update else "not_reported"
+        return self.update.status if self.update else NOT_REPORTED.value
 
     @property
     def previous(self):
@@ -397,25 +183,22 @@ def status_report(*, period, params=None, today=None):
             update=update,
             previous_status=before.get(measure.pk),
             has_previous=previous is not None,
-            late=measure.deadline is not None
-            and measure.deadline < reference_date
-            and (update is None or update.status not in FINISHED),
+            late=is_late(deadline=measure.deadline, status=update and update.status, today=reference_date),
         )
 
-    statuses_by_commitment = defaultdict(list)
-    selected_by_commitment = defaultdict(list)
+    selected_by_commitment = {}
     for commitment_id, measure_id in links:
-        update = updates.get(measure_id)
-        statuses_by_commitment[commitment_id].append(update.status if update else None)
         if measure_id in entries:
-            selected_by_commitment[commitment_id].append(measure_id)
+            selected_by_commitment.setdefault(commitment_id, []).append(measure_id)
 
-    commitments = list(Commitment.objects.filter(pk__in=touched).select_related("decision", "platform"))
+    commitments = list(
+        Commitment.objects.filter(pk__in=touched).select_related("decision", "platform").in_document_order()
+    )
     in_scope = CommitmentFilter(params, queryset=Commitment.objects.all()).qs if params else Commitment.objects.all()
     unlinked_commitments = list(
-        in_scope.filter(~Exists(through.objects.filter(commitment=OuterRef("pk")))).select_related(
-            "decision", "platform"
-        )
+        in_scope.filter(~Exists(through.objects.filter(commitment=OuterRef("pk"))))
+        .select_related("decision", "platform")
+        .in_document_order()
     )
     neglected = [commitment for commitment in unlinked_commitments if commitment.requires_follow_up]
     # Points that only state a view need no measure: counted (as «only a view»), never listed as neglected.
@@ -425,7 +208,7 @@ def status_report(*, period, params=None, today=None):
     shown = set()
     for group in groups:
         for section in group.sections:
-            for measure_id in sorted(selected_by_commitment[section.commitment.pk], key=position.__getitem__):
+            for measure_id in sorted(selected_by_commitment.get(section.commitment.pk, []), key=position.__getitem__):
                 (section.references if measure_id in shown else section.entries).append(entries[measure_id])
                 shown.add(measure_id)
     for group in groups:
@@ -436,11 +219,11 @@ def status_report(*, period, params=None, today=None):
         groups.append(DocumentGroup(document=None, entries=unlinked))
     _number_sections(groups)
 
-    commitment_statuses = {}
-    for commitment in commitments:
-        commitment_statuses[commitment.pk] = roll_up(
-            statuses_by_commitment[commitment.pk], requires_follow_up=commitment.requires_follow_up
-        )
+    commitment_statuses = roll_up_links(
+        links,
+        {measure_id: update.status for measure_id, update in updates.items()},
+        {commitment.pk: commitment.requires_follow_up for commitment in commitments},
+    )
     for group in groups:
         for section in group.sections:
             section.status = commitment_statuses[section.commitment.pk]
@@ -463,7 +246,7 @@ def status_report(*, period, params=None, today=None):
             key=lambda entry: (entry.measure.deadline, position[entry.measure.pk]),
         ),
         changes=[entries[m.pk] for m in measures if entries[m.pk].changed],
-        not_followed_up=_in_document_order(neglected),
+        not_followed_up=neglected,
         groups=groups,
     )
 
@@ -482,23 +265,11 @@ def _number_sections(groups):
                 entry.section = section.number
 
 
-def _document_key(commitment):
-    """Decisions first, newest first, then platforms by title; within a document by number."""
-    if commitment.decision_id:
-        decision = commitment.decision
-        decided = decision.decided_on.toordinal() if decision.decided_on else 0
-        return (0, -decided, decision.title, decision.pk, commitment.number, commitment.pk)
-    return (1, 0, commitment.platform.title, commitment.platform_id, commitment.number, commitment.pk)
-
-
-def _in_document_order(commitments):
-    return sorted(commitments, key=_document_key)
-
-
 def _document_groups(commitments, neglected):
-    """One DocumentGroup per decision or platform with a section per commitment (not the neglected ones)."""
+    """One DocumentGroup per decision or platform with a section per commitment (not the neglected ones), in the
+    commitments' order (they come in document order)."""
     groups = {}
-    for commitment in _in_document_order(commitments):
+    for commitment in commitments:
         document = commitment.document
         key = (type(document).__name__, document.pk)
         if key not in groups:
@@ -549,9 +320,7 @@ def decision_followup(*, decision_id):
         plans=list(decision.action_plans.all()),
         measure_links=links_by_measure(links),
         chart=charts.status_bars(charts.commitment_rows(counts)),
-        open_points=sum(
-            1 for point in points if point.status in (CommitmentStatus.NOT_FOLLOWED_UP, CommitmentStatus.DELAYED)
-        ),
+        open_points=sum(1 for point in points if point.status in OPEN_COMMITMENT_STATUSES),
     )
 
 
@@ -567,34 +336,10 @@ def links_by_measure(links):
 
 
 @dataclass
-class StatusSpell:
-    """A stretch of consecutive reports with the same status: from the first to the last of them."""
-
-    status: MeasureStatus
-    first: date | None
-    last: date | None
-    reports: int
-
-
-def status_spells(history):
-    """The status timeline of one measure, newest first, from its (status, date) rows oldest first: one StatusSpell
-    per change of status, with the number of reports that kept it. A date is None for a status a document states
-    without a date (see StatusUpdate.applies_on)."""
-    spells = []
-    for status, when in history:
-        if spells and spells[-1].status == status:
-            spells[-1].last = when
-            spells[-1].reports += 1
-        else:
-            spells.append(StatusSpell(MeasureStatus(status), when, when, 1))
-    return list(reversed(spells))
-
-
-@dataclass
 class MeasureSummary:
     measure: Measure
     latest: StatusUpdate | None
-    changes: list  # StatusSpells, newest first, at most SUMMARY_CHANGES
+    changes: list  # charts.StatusSpell, newest first, at most SUMMARY_CHANGES
     earlier_changes: int
     links: list  # [(label, url)]
     commitments: list
@@ -632,7 +377,7 @@ def measure_summary(*, measure_id):
         .get(pk=measure_id)
     )
     history = measure.updates.select_related("source").order_by("recorded_at", "id")
-    changes = status_spells((update.status, update.applies_on) for update in history)
+    changes = charts.status_timeline(((update.status, update.applies_on) for update in history), MeasureStatus)
     links = []
     for evidence in (
         measure.updates.exclude(evidence_links="")
@@ -702,17 +447,13 @@ def _decision_list(filterset):
 
 def _plan_list(filterset):
     records = list(filterset.qs)
-    per_plan = defaultdict(Counter)
-    rows = Measure.objects.filter(plan__in=filterset.qs.order_by().values("pk")).values_list(
-        "plan_id", "current_status"
-    )
+    per_plan = Measure.objects.filter(plan__in=filterset.qs.order_by().values("pk")).status_counts_per("plan")
     total = Counter()
-    for plan_id, status in rows:
-        per_plan[plan_id][status] += 1
-        total[status] += 1
     for plan in records:
-        plan.measure_rows = charts.measure_rows(per_plan[plan.pk])
-        plan.measure_total = sum(per_plan[plan.pk].values())
+        counts = per_plan.get(plan.pk, {})
+        plan.measure_rows = charts.measure_rows(counts)
+        plan.measure_total = sum(counts.values())
+        total.update(counts)
     return records, charts.status_bars(charts.measure_rows(total))
 
 

@@ -32,9 +32,9 @@ from ..forms import SHORT_TEXT_LIMIT, TEXT_LIMIT
 from ..models import ActionPlan, Measure, Organisation, ReportingPeriod, StatusUpdate, validate_links
 from ..permissions import is_coordinator
 from ..services import record_status, save_measure
-from ..status import NOT_REPORTED_LABEL, MeasureStatus
+from ..status import NOT_REPORTED, MeasureStatus
 from .reading import Formula, SheetError, open_sheet
-from .resources import MeasureResource, StatusSheetResource
+from .resources import MeasureResource, StatusSheetResource, status_label
 
 MEASURES = "measures"
 STATUS = "status"
@@ -222,10 +222,10 @@ def text_parser(limit, *, required=False):
 def _status_names():
     """Every way a status may be written (its label in Norwegian or English, any case, or its code) → the code.
     The same for every file, so it is made once."""
-    names = {str(NOT_REPORTED_LABEL).casefold(): None}
+    names = {str(NOT_REPORTED.label).casefold(): None}
     for language in ("nb", "en"):
         with translation.override(language):
-            names[str(NOT_REPORTED_LABEL).casefold()] = None
+            names[str(NOT_REPORTED.label).casefold()] = None
             for status in MeasureStatus:
                 names[str(status.label).casefold()] = status.value
     for status in MeasureStatus:
@@ -257,7 +257,7 @@ def shown(value):
 
 
 def status_shown(value):
-    return str(MeasureStatus(value).label) if value else str(NOT_REPORTED_LABEL)
+    return status_label(value)
 
 
 # --- columns -------------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from import_export import fields, resources, widgets
 from decisions.status import CommitmentStatus
 
 from ..models import Indicator, IndicatorValue, Location, Organisation, StatusUpdate
-from ..status import NOT_REPORTED_LABEL, MeasureStatus
+from ..status import MeasureStatus, shown_status
 
 
 def absolute_url(record):
@@ -36,7 +36,8 @@ def local(moment):
 
 
 def status_label(value):
-    return str(MeasureStatus(value).label) if value else str(NOT_REPORTED_LABEL)
+    """The status as the pages name it (measures.status, the one vocabulary): «Ikke rapportert» for none."""
+    return str(shown_status(value).label)
 
 
 def column(attribute=None, heading="", widget=None, **kwargs):

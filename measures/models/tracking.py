@@ -1,10 +1,12 @@
-"""What the administration does: action plans, measures, their status history, periods, organisations, places."""
+"""What the administration does: organisations, places, action plans, measures and their status history."""
+
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, URLValidator
+from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +14,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from decisions.models import Commitment, Decision, Source, SourceKind, Theme
+from bergen_rus.querysets import count_of
+from decisions.models import Commitment, Decision, Source, Theme
 
-from .status import MeasureStatus
+from ..status import MeasureStatus, is_late, late_q
+from .periods import ReportingPeriod
 
 MAX_LINKS = 5
 
@@ -51,6 +55,15 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def with_measure_counts(self):
+        """Annotated with responsible_count and partner_count: the measures a unit is responsible for, takes part in."""
+        return self.annotate(
+            responsible_count=count_of(Measure.objects, "responsible_unit"),
+            partner_count=count_of(Measure.partners.through.objects, "organisation"),
+        )
+
+
 class Organisation(models.Model):
     """A unit responsible for measures, or a partner taking part in them."""
 
@@ -65,6 +78,7 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units"
     )
 
+    objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -86,6 +100,12 @@ class LocationKind(models.TextChoices):
     SHELTER = "shelter", _("Shelter or housing")
     AREA = "area", _("Area or neighbourhood")
     OTHER = "other", _("Other place")
+
+
+class LocationQuerySet(models.QuerySet):
+    def with_measure_count(self):
+        """Annotated with measure_count: how many measures happen at each place."""
+        return self.annotate(measure_count=count_of(Measure.locations.through.objects, "location"))
 
 
 class Location(models.Model):
@@ -110,6 +130,7 @@ class Location(models.Model):
     )
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="locations")
 
+    objects = LocationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -122,6 +143,16 @@ class Location(models.Model):
 
     def get_absolute_url(self):
         return reverse("location_detail", args=[self.pk])
+
+
+class ActionPlanQuerySet(models.QuerySet):
+    def with_measure_counts(self):
+        """Annotated with measure_count, done_count and delayed_count: the plan's measures, all and by status."""
+        return self.annotate(
+            measure_count=count_of(Measure.objects, "plan"),
+            done_count=count_of(Measure.objects.filter(current_status=MeasureStatus.DONE), "plan"),
+            delayed_count=count_of(Measure.objects.filter(current_status=MeasureStatus.DELAYED), "plan"),
+        )
 
 
 class ActionPlan(models.Model):
@@ -144,6 +175,7 @@ class ActionPlan(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="action_plans")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:
@@ -168,20 +200,33 @@ class ActionPlan(models.Model):
 
 
 class MeasureQuerySet(models.QuerySet):
-    def with_status(self, status):
-        """Measures whose latest update has this status; None selects those never reported on."""
-        if status is None:
-            return self.filter(current_status__isnull=True)
-        return self.filter(current_status=status)
-
     def in_plan_order(self):
         """By plan, then by number as people read it (2 before 10), then by title."""
         return self.order_by("plan_id", Length("number"), "number", "title", "pk")
 
     def late(self, today=None):
-        """Past their deadline and neither done nor cancelled."""
-        today = today or timezone.localdate()
-        return self.filter(deadline__lt=today).exclude(current_status__in=[MeasureStatus.DONE, MeasureStatus.CANCELLED])
+        """Late on `today` (default: today): past their deadline and not in a final status (measures.status.late_q)."""
+        return self.filter(late_q(today or timezone.localdate()))
+
+    def late_count(self, today=None):
+        """How many of these measures are late on `today` (default: today). One query."""
+        return self.late(today).count()
+
+    def status_counts(self):
+        """{MeasureStatus value, or None for «not reported»: number of measures} in one query; a status no measure
+        has is left out.
+
+        The ordering is cleared first: the columns of an ordering (in_plan_order's, say) would otherwise enter the
+        GROUP BY and split the counts, so that a chart would count far fewer measures than its table lists.
+        """
+        return dict(self.order_by().values_list("current_status").annotate(n=Count("pk")))
+
+    def status_counts_per(self, field):
+        """{value of `field`: status_counts of the measures with that value} in one query (e.g. per plan)."""
+        counts = defaultdict(dict)
+        for key, status, n in self.order_by().values_list(field, "current_status").annotate(n=Count("pk")):
+            counts[key][status] = n
+        return counts
 
 
 class Measure(models.Model):
@@ -298,12 +343,8 @@ class Measure(models.Model):
 
     @property
     def is_late(self):
-        """Past its deadline and neither done nor cancelled (the same rule as MeasureQuerySet.late)."""
-        return (
-            self.deadline is not None
-            and self.deadline < timezone.localdate()
-            and self.status not in (MeasureStatus.DONE, MeasureStatus.CANCELLED)
-        )
+        """Late today (measures.status.is_late: the same rule as MeasureQuerySet.late)."""
+        return is_late(deadline=self.deadline, status=self.current_status, today=timezone.localdate())
 
 
 class DecisionRole(models.TextChoices):
@@ -331,86 +372,6 @@ class MeasureDecision(models.Model):
 
     def __str__(self):
         return f"{self.decision} – {self.get_role_display()}"
-
-
-class PeriodKind(models.TextChoices):
-    FIRST_TERTIAL = "t1", _("1st tertial")
-    SECOND_TERTIAL = "t2", _("2nd tertial")
-    YEAR = "year", _("Annual report")
-
-
-class PeriodState(models.TextChoices):
-    """A reporting period's life cycle: planned → open → closed → published (frozen)."""
-
-    PLANNED = "planned", _("Planned")
-    OPEN = "open", _("Open for reporting")
-    CLOSED = "closed", _("Closed for reporting")
-    PUBLISHED = "published", _("Published")
-
-
-class ReportingPeriodQuerySet(models.QuerySet):
-    def accepting_reports(self):
-        """The periods a new status update may go to: only the open one (never planned, closed or published)."""
-        return self.filter(state=PeriodState.OPEN)
-
-    def current(self):
-        """The period a new report goes to: the open one, or None between periods."""
-        return self.filter(state=PeriodState.OPEN).first()
-
-
-class ReportingPeriod(models.Model):
-    """A period caseworkers report status into: the first tertial (Jan–Apr), the second (May–Aug), the year.
-
-    Its state moves forward only, through measures.services (open_period, close_period, publish_period). A published
-    period is frozen: no update is added to it any more.
-    """
-
-    kind = models.CharField(_("kind"), max_length=10, choices=PeriodKind.choices)
-    year = models.PositiveSmallIntegerField(_("year"))
-    starts_on = models.DateField(_("starts"))
-    ends_on = models.DateField(_("ends"))
-    report_deadline = models.DateField(_("reporting deadline"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=PeriodState.choices, default=PeriodState.PLANNED)
-    opened_at = models.DateTimeField(_("opened"), null=True, blank=True, editable=False)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-
-    objects = ReportingPeriodQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("reporting period")
-        verbose_name_plural = _("reporting periods")
-        ordering = ["-starts_on", "kind"]
-        constraints = [
-            # A period ends after it starts.
-            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="period_ends_after_start"),
-            # One period of each kind per year.
-            models.UniqueConstraint(fields=["year", "kind"], name="period_unique_kind_per_year"),
-            # At most one period is open at a time, so "the open period" is always well defined.
-            models.UniqueConstraint(fields=["state"], condition=Q(state="open"), name="period_at_most_one_open"),
-            # The reporting deadline is not before the period starts.
-            models.CheckConstraint(
-                condition=Q(report_deadline__isnull=True) | Q(report_deadline__gte=F("starts_on")),
-                name="period_deadline_after_start",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.year}"
-
-    def get_absolute_url(self):
-        return reverse("period_list")
-
-    @property
-    def accepts_reports(self):
-        return self.state == PeriodState.OPEN
-
-    @property
-    def is_frozen(self):
-        """Closed or published: its dates and its reports no longer change."""
-        return self.state in (PeriodState.CLOSED, PeriodState.PUBLISHED)
 
 
 class StatusUpdate(models.Model):
@@ -515,266 +476,3 @@ class StatusUpdate(models.Model):
     @property
     def links(self):
         return [line.strip() for line in self.evidence_links.splitlines() if line.strip()]
-
-
-class ChangeStamp(models.Model):
-    """One row that changes whenever any record changes: the key under which pages and reports are cached.
-
-    Written only by measures.caching.touch (from the save/delete signals of every project model and from the bulk
-    writers that bypass signals); read by measures.caching.data_version.
-    """
-
-    counter = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("change stamp")
-        constraints = [
-            # A single row: its primary key is always 1.
-            models.CheckConstraint(condition=Q(pk=1), name="changestamp_single_row"),
-        ]
-
-    def __str__(self):
-        return f"{self.counter} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
-
-
-class Comment(models.Model):
-    """A signed, dated comment on a measure, a commitment or a period's report, or an answer to one.
-
-    Fagråd members comment; a coordinator or a caseworker responsible for the record answers (an answer is a comment
-    with `reply_to`). Comments are never edited or deleted through the application; the history keeps every change
-    made in the back office.
-    """
-
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="comments"
-    )
-    measure = models.ForeignKey(
-        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
-    )
-    commitment = models.ForeignKey(
-        Commitment,
-        verbose_name=_("commitment"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="comments",
-    )
-    period = models.ForeignKey(
-        ReportingPeriod,
-        verbose_name=_("reporting period"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="comments",
-    )
-    reply_to = models.ForeignKey(
-        "self", verbose_name=_("answer to"), on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
-    )
-    body = models.TextField(_("comment"))
-    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("comment")
-        verbose_name_plural = _("comments")
-        ordering = ["created_at", "id"]
-        constraints = [
-            # A comment is about exactly one record: a measure, a commitment or a period's report.
-            models.CheckConstraint(
-                condition=(Q(measure__isnull=False) & Q(commitment__isnull=True) & Q(period__isnull=True))
-                | (Q(measure__isnull=True) & Q(commitment__isnull=False) & Q(period__isnull=True))
-                | (Q(measure__isnull=True) & Q(commitment__isnull=True) & Q(period__isnull=False)),
-                name="comment_on_exactly_one_record",
-            ),
-        ]
-        indexes = [
-            # The fagråd's overview lists comments newer than a member's last visit.
-            models.Index(fields=["-created_at"], name="comment_recent_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.author} ({date_format(timezone.localtime(self.created_at), 'SHORT_DATETIME_FORMAT')})"
-
-    @property
-    def target(self):
-        return self.measure or self.commitment or self.period
-
-    @property
-    def author_name(self):
-        return public_name(self.author)
-
-
-class ReviewVisit(models.Model):
-    """When a person last looked at the advisory council's overview, and since when things count as new for them.
-
-    A visit is a sitting: opening the overview again within measures.review.SITTING_GAP of the last look keeps the
-    same «new since» (so what was new stays listed while the person reads it); after a longer pause the last look
-    becomes the new «since».
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="review_visit"
-    )
-    seen_at = models.DateTimeField(_("last visit"))
-    since = models.DateTimeField(_("new since"), null=True)
-    sittings = models.PositiveIntegerField(_("visits"), default=1)
-
-    class Meta:
-        verbose_name = _("last visit to the review")
-        verbose_name_plural = _("last visits to the review")
-
-    def __str__(self):
-        return f"{self.user}: {self.seen_at:%Y-%m-%d %H:%M}"
-
-
-class IndicatorDirection(models.TextChoices):
-    LOWER = "lower", _("Lower is better")
-    HIGHER = "higher", _("Higher is better")
-
-
-class Indicator(models.Model):
-    """A number followed over time, with a target and a source, linked to the commitments it measures."""
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    unit = models.CharField(_("unit"), max_length=80, help_text=_("What is counted, e.g. «deaths per year»."))
-    target_value = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
-    target_note = models.CharField(_("about the target"), max_length=300, blank=True)
-    direction = models.CharField(
-        _("direction"),
-        max_length=10,
-        choices=IndicatorDirection.choices,
-        blank=True,
-        help_text=_("Leave empty when no source says which way is better."),
-    )
-    commitments = models.ManyToManyField(
-        Commitment, verbose_name=_("measures the commitments"), blank=True, related_name="indicators"
-    )
-    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="indicators")
-    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="indicators")
-    source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-
-    history = HistoricalRecords(m2m_fields=[commitments, themes])
-
-    class Meta:
-        verbose_name = _("indicator")
-        verbose_name_plural = _("indicators")
-        # In the order they were defined: the real records begin with the zero vision's overdose deaths.
-        ordering = ["pk"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("indicator_detail", args=[self.pk])
-
-
-class IndicatorValue(models.Model):
-    """One year's value of an indicator, with the source that states it and who entered it."""
-
-    indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
-    )
-    year = models.PositiveSmallIntegerField(_("year"))
-    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
-    # A real number needs a real document: never a synthetic one (the pages, the back office and the forms obey).
-    source = models.ForeignKey(
-        Source,
-        verbose_name=_("source"),
-        on_delete=models.PROTECT,
-        related_name="indicator_values",
-        limit_choices_to=~Q(kind=SourceKind.SYNTHETIC),
-    )
-    source_note = models.CharField(_("where in the source"), max_length=200, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="indicator_values",
-    )
-    entered_at = models.DateTimeField(_("entered"), default=timezone.now, editable=False)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("indicator value")
-        verbose_name_plural = _("indicator values")
-        ordering = ["indicator_id", "year"]
-        constraints = [
-            # One value per indicator and year (a correction replaces it, and the history keeps the old one).
-            models.UniqueConstraint(fields=["indicator", "year"], name="indicatorvalue_one_per_year"),
-            # Years people can mean.
-            models.CheckConstraint(condition=Q(year__gte=1900) & Q(year__lte=2100), name="indicatorvalue_year"),
-            # Every indicator counts something: a count is never negative.
-            models.CheckConstraint(
-                condition=Q(value__gte=0),
-                name="indicatorvalue_not_negative",
-                violation_error_message=_("A value is never negative."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.indicator}: {self.year}"
-
-
-class ReminderKind(models.TextChoices):
-    PERIOD_OPENED = "opened", _("The period is open")
-    DEADLINE_NEAR = "deadline", _("A week to the deadline")
-    PUBLISHED = "published", _("The progress report is published")
-
-
-class ReminderSent(models.Model):
-    """That one reminder went to one person for one period: a reminder is never sent twice."""
-
-    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
-    period = models.ForeignKey(
-        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="reminders"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="reminders"
-    )
-    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
-    measure_count = models.PositiveIntegerField(_("measures listed"), default=0)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        constraints = [
-            # measures.reminders relies on this: the same reminder can never be recorded (and so sent) twice.
-            models.UniqueConstraint(fields=["kind", "period", "user"], name="reminder_once_per_person"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} – {self.period} – {self.user}"
-
-
-class SpreadsheetUpload(models.Model):
-    """A spreadsheet a person uploaded to import, kept between its preview and the confirmation.
-
-    The confirmation imports exactly the bytes that were previewed, and only their uploader can confirm them
-    (measures.views.spreadsheets looks an upload up by its random token and its owner). `preview` holds the
-    outcome shown (measures.spreadsheets.importing.Preview.as_dict); `applied_at` is set when it was imported.
-    """
-
-    token = models.CharField(_("token"), max_length=64, unique=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="uploads"
-    )
-    kind = models.CharField(_("kind"), max_length=20)
-    filename = models.CharField(_("file name"), max_length=255)
-    content = models.BinaryField(_("content"))
-    preview = models.JSONField(_("preview"), default=dict)
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("uploaded spreadsheet")
-        verbose_name_plural = _("uploaded spreadsheets")
-
-    def __str__(self):
-        return f"{self.filename} ({self.user})"

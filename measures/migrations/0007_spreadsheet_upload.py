@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0005_indicator_rules_review_sittings'),
+        ('measures', '0006_search_vectors_folded_places_units'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
