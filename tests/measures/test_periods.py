@@ -20,12 +20,6 @@ PLANNED, GOING, LATE, DONE = (
 )
 
 
-@pytest.fixture
-def periods():
-    """The periods of 2026 in their sequence: 1st tertial, 2nd tertial, the year."""
-    return {kind: make_period(year=2026, kind=kind) for kind in ("t1", "t2", "year")}
-
-
 def many_measures(n, *, author, periods):
     for i in range(n):
         measure = make_measure(title=f"Tiltak {i}")

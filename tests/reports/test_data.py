@@ -16,7 +16,6 @@ from tests.factories import (
     make_location,
     make_measure,
     make_organisation,
-    make_period,
     make_plan,
     make_source,
     make_theme,
@@ -31,12 +30,6 @@ PLANNED, GOING, LATE, DONE = (
     MeasureStatus.DELAYED,
     MeasureStatus.DONE,
 )
-
-
-@pytest.fixture
-def periods():
-    """The periods of 2026 in their sequence: 1st tertial, 2nd tertial, the year."""
-    return {kind: make_period(year=2026, kind=kind) for kind in ("t1", "t2", "year")}
 
 
 def test_a_status_a_document_states_counts_from_its_date_not_from_when_it_was_loaded(periods, caseworker):
