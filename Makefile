@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 MO := locale/nb/LC_MESSAGES/django.mo
 PO := locale/nb/LC_MESSAGES/django.po
 
-.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports bench-load
+.PHONY: help install run test check lock messages vendor clean bench-pages bench-reports bench-load bench-import
 
 help:
 	@echo "make run     set up, load the real records into a new SQLite database and serve on http://$(HOST)/"
@@ -86,3 +86,9 @@ bench-reports: install
 # of its size; prints the figures and which targets were met (bench/load.py).
 bench-load: install
 	$(PY) -m bench.load
+
+# Spreadsheet benchmark (a measurement, not a test): in a scratch SQLite database of its own (var/bench-import/;
+# BENCH_DATABASE_URL for PostgreSQL) with 10,000 synthetic measures, exports the measure list as .xlsx and CSV and
+# previews the import of a status file of 50,000 rows, each in a fresh process; prints wall time and peak memory.
+bench-import: install
+	$(PY) -m bench.imports

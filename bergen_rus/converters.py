@@ -17,6 +17,18 @@ class IdConverter:
         return str(value)
 
 
+class SheetFormatConverter:
+    """The spreadsheet formats a list is downloaded in (measures.views.spreadsheets)."""
+
+    regex = "csv|xlsx"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 def parse_id(text):
     """`text` as a record id (ASCII digits only, as the URL converter takes them), or None.
 

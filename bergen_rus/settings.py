@@ -254,6 +254,11 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 0)
 PUBLIC_REPORT_LIMIT = env_int("PUBLIC_REPORT_LIMIT", 1000)
 LOGGED_IN_REPORT_LIMIT = env_int("LOGGED_IN_REPORT_LIMIT", 3000)
 
+# Spreadsheet import (measures.spreadsheets.reading): the largest file taken, and how much an .xlsx (a zip) may
+# unpack to before openpyxl reads it, so a zip bomb is refused before it is unpacked.
+SPREADSHEET_MAX_BYTES = env_int("SPREADSHEET_MAX_BYTES", 20_000_000)
+SPREADSHEET_MAX_UNPACKED_BYTES = env_int("SPREADSHEET_MAX_UNPACKED_BYTES", 200_000_000)
+
 # Mail: printed to the console while developing, sent over SMTP in production.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

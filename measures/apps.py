@@ -22,7 +22,7 @@ class MeasuresConfig(AppConfig):
         import bergen_rus.checks  # noqa: F401 (registers the project's system checks)
 
         from .caching import touch
-        from .models import ChangeStamp, ReminderSent, ReviewVisit
+        from .models import ChangeStamp, ReminderSent, ReviewVisit, SpreadsheetUpload
         from .roles import ensure_roles
         from .search import register_sqlite_functions
 
@@ -38,9 +38,14 @@ class MeasuresConfig(AppConfig):
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")
 
         for model in apps.get_models():
-            # Bookkeeping rows (visits, reminders sent) change nothing a page or report shows, and a history row is
-            # written with the change it records.
-            if model._meta.app_label not in TRACKED_APPS or model in (ChangeStamp, ReminderSent, ReviewVisit):
+            # Bookkeeping rows (visits, reminders sent, uploaded files waiting for their import) change nothing a
+            # page or report shows, and a history row is written with the change it records.
+            if model._meta.app_label not in TRACKED_APPS or model in (
+                ChangeStamp,
+                ReminderSent,
+                ReviewVisit,
+                SpreadsheetUpload,
+            ):
                 continue
             if any(field.name == "history_id" for field in model._meta.fields):
                 continue

@@ -1,11 +1,12 @@
 from django.urls import include, path, register_converter
 
-from bergen_rus.converters import IdConverter
+from bergen_rus.converters import IdConverter, SheetFormatConverter
 
 from .caching import cached_for_the_public as public_page
-from .views import editing, people, public, reporting, review
+from .views import editing, people, public, reporting, review, spreadsheets
 
 register_converter(IdConverter, "id")
+register_converter(SheetFormatConverter, "sheet")
 
 urlpatterns = [
     path("", public_page(public.home), name="home"),
@@ -59,6 +60,18 @@ urlpatterns = [
     path("indikatorer/<id:pk>/", public_page(review.indicator_detail), name="indicator_detail"),
     path("indikatorer/<id:pk>/rediger/", review.edit_indicator, name="edit_indicator"),
     path("indikatorer/<id:pk>/ny-verdi/", review.add_indicator_value, name="add_indicator_value"),
+    # Spreadsheets: every list as CSV or .xlsx (what the list selects), and the import of measures and statuses
+    path("tiltak/eksport.<sheet:fmt>", spreadsheets.measure_export, name="measure_export"),
+    path("tiltak/status.<sheet:fmt>", spreadsheets.status_export, name="status_export"),
+    path("tiltak/statusoppdateringer.<sheet:fmt>", spreadsheets.status_history_export, name="status_history_export"),
+    path("forpliktelser/eksport.<sheet:fmt>", spreadsheets.commitment_export, name="commitment_export"),
+    path("vedtak/eksport.<sheet:fmt>", spreadsheets.decision_export, name="decision_export"),
+    path("handlingsplaner/eksport.<sheet:fmt>", spreadsheets.plan_export, name="plan_export"),
+    path("steder/eksport.<sheet:fmt>", spreadsheets.location_export, name="location_export"),
+    path("enheter/eksport.<sheet:fmt>", spreadsheets.organisation_export, name="organisation_export"),
+    path("indikatorer/eksport.<sheet:fmt>", spreadsheets.indicator_export, name="indicator_export"),
+    path("import/", spreadsheets.import_upload, name="import_upload"),
+    path("import/<slug:token>/", spreadsheets.import_preview, name="import_preview"),
     # Reports: the status report, the follow-up of a decision, a measure on one page, every list as PDF
     path("", include("measures.reports.urls")),
 ]

@@ -4,7 +4,7 @@
 - periods: the reporting periods and their states;
 - review: the advisory council's comments and visits;
 - indicators: indicators and their yearly values;
-- bookkeeping: the data's version stamp and the reminders sent;
+- bookkeeping: the data's version stamp, the reminders sent and the spreadsheets waiting to be imported;
 - corrections: the corrections made to the records taken from the sources («Rettelser»).
 - people: the history of what was changed about a person (the people page).
 """
@@ -13,6 +13,7 @@ from .bookkeeping import (
     ChangeStamp,
     ReminderKind,
     ReminderSent,
+    SpreadsheetUpload,
 )
 from .corrections import Correction
 from .indicators import (
@@ -76,6 +77,7 @@ __all__ = [
     "ReportingPeriod",
     "ReportingPeriodQuerySet",
     "ReviewVisit",
+    "SpreadsheetUpload",
     "StatusUpdate",
     "public_name",
     "validate_links",

@@ -1,4 +1,4 @@
-"""Bookkeeping: the data's version stamp and the reminders that have been sent."""
+"""Bookkeeping: the data's version stamp, the reminders that have been sent, the spreadsheets waiting to be imported."""
 
 from django.conf import settings
 from django.db import models
@@ -59,3 +59,30 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.period} – {self.user}"
+
+
+class SpreadsheetUpload(models.Model):
+    """A spreadsheet a person uploaded to import, kept between its preview and the confirmation.
+
+    The confirmation imports exactly the bytes that were previewed, and only their uploader can confirm them
+    (measures.views.spreadsheets looks an upload up by its random token and its owner). `preview` holds the
+    outcome shown (measures.spreadsheets.importing.Preview.as_dict); `applied_at` is set when it was imported.
+    """
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="uploads"
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    preview = models.JSONField(_("preview"), default=dict)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("uploaded spreadsheet")
+        verbose_name_plural = _("uploaded spreadsheets")
+
+    def __str__(self):
+        return f"{self.filename} ({self.user})"

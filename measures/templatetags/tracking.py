@@ -54,6 +54,19 @@ def with_query(url_name, *args, **params):
     return f"{url}?{query}" if query else url
 
 
+@register.inclusion_tag("includes/sheet_links.html")
+def sheet_links(url_name, query="", label=None, **params):
+    """Links to a list as .xlsx and CSV (measures.views.spreadsheets), with the list's filters in `query` (a query
+    string) or as keyword arguments."""
+    query = query or urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    suffix = f"?{query}" if query else ""
+    return {
+        "label": label,
+        "xlsx_url": reverse(url_name, kwargs={"fmt": "xlsx"}) + suffix,
+        "csv_url": reverse(url_name, kwargs={"fmt": "csv"}) + suffix,
+    }
+
+
 @register.simple_tag
 def status_meaning(value):
     """What a measure status means, for the report form's choices."""

@@ -53,6 +53,9 @@ def filtered_list(request, *, filterset_class, queryset, template, title, pdf_ur
         "active_filters": active_filters(filterset, request.GET),
         "today": timezone.localdate(),
         "pdf_url": reverse(pdf_url_name) + (f"?{pdf_query.urlencode()}" if pdf_query else ""),
+        # The same selection as a spreadsheet (measures.views.spreadsheets): «measure_list_pdf» → «measure_export».
+        "sheet_url_name": pdf_url_name.replace("_list_pdf", "_export"),
+        "sheet_query": pdf_query.urlencode(),
         **(extra or {}),
     }
     if request.htmx and not request.htmx.boosted:
@@ -263,6 +266,7 @@ def measure_list(request):
         template="tracking/measure_list.html",
         pdf_url_name="measure_list_pdf",
         title=Measure._meta.verbose_name_plural,
+        extra={"status_sheets": True},
     )
 
 

@@ -172,6 +172,7 @@ def test_the_coordinators_pages_have_no_accessibility_violations(logged_in, worl
         reverse("progress_report", args=[world.period.pk]),
         reverse("review"),
         reverse("add_indicator"),
+        reverse("import_upload"),
         reverse("password_change"),
         # Logged-in views of the record pages show the audit trail and the edit buttons.
         reverse("measure_detail", args=[world.reported[0].pk]),
@@ -218,7 +219,12 @@ def test_the_caseworkers_pages_have_no_accessibility_violations(logged_in, world
     page = logged_in(world.caseworker)
     problems = check_pages(
         page,
-        [reverse("my_measures"), reverse("report_status", args=[world.measure.pk]), reverse("password_change")],
+        [
+            reverse("my_measures"),
+            reverse("report_status", args=[world.measure.pk]),
+            reverse("import_upload"),
+            reverse("password_change"),
+        ],
     )
     # Refusals: a caseworker may not edit a measure, nor see how complete a period's reporting is.
     problems += check_pages(

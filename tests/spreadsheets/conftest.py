@@ -1,0 +1,40 @@
+import pytest
+
+from measures.roles import Role
+from measures.services import record_status
+from measures.status import MeasureStatus
+from tests.factories import make_measure, make_organisation, make_person, make_plan
+
+
+@pytest.fixture
+def unit(db):
+    return make_organisation(name="Etat for sosiale tjenester")
+
+
+@pytest.fixture
+def other_unit(db):
+    return make_organisation(name="Helse Bergen")
+
+
+@pytest.fixture
+def kari(unit):
+    return make_person("kari", Role.CASEWORKER, [unit], first_name="Kari", last_name="Nordmann")
+
+
+@pytest.fixture
+def per(db):
+    return make_person("per", Role.COORDINATOR, first_name="Per", last_name="Koordinator")
+
+
+@pytest.fixture
+def plan(db):
+    return make_plan(title="Handlingsplan mot åpne russcener")
+
+
+@pytest.fixture
+def measures(plan, unit, other_unit, per):
+    first = make_measure(plan=plan, number="1", title="Styrke MO-sentrene", responsible_unit=unit)
+    second = make_measure(plan=plan, number="2", title="Utvide Strax-huset", responsible_unit=unit)
+    third = make_measure(plan=plan, number="3", title="Nytt overdoseteam", responsible_unit=other_unit)
+    record_status(measure=first, status=MeasureStatus.PLANNED, happened="Planlagt i budsjettet.", user=per)
+    return [first, second, third]
