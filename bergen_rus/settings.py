@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
     "decisions",
     "measures",
 ]
@@ -202,6 +204,35 @@ CACHES = {
 
 # The largest report (records) made for someone who is not logged in; larger ones need a login.
 PUBLIC_REPORT_LIMIT = env_int("PUBLIC_REPORT_LIMIT", 1000)
+
+# The read-only JSON API (measures/api/). Nobody is authenticated there: every request reads what an anonymous visitor
+# reads, and is counted per address (API_ANON_RATE, e.g. «120/min»; 429 with Retry-After beyond it).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["measures.api.throttling.PublicReadThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/min")},
+    # The client's address: REMOTE_ADDR, or behind the TLS proxy the one address it adds to X-Forwarded-For (never
+    # an address the client wrote itself).
+    "NUM_PROXIES": 1 if env_bool("BEHIND_TLS_PROXY", False) else 0,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ruspolitikken i Bergen – åpne data",
+    "DESCRIPTION": (
+        "Read-only access to the public records of the drug-policy tracker of Bergen kommune: decisions, platforms, "
+        "commitments, action plans, measures and their status updates, periods, places, units and indicators. "
+        "Everything here is public; nothing that needs a login on the site is in it."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+}
 
 # Mail: printed to the console while developing, sent over SMTP in production.
 EMAIL_BACKEND = env_str(
