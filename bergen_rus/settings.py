@@ -249,6 +249,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address written into links in e-mails (reminders are sent by a command, outside any request).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Open data (measures/opendata/): the licence the archive and the API are published under, and the publisher and
+# contact point its DCAT-AP-NO description names (the organisation number in Enhetsregisteret: Bergen kommune).
+OPEN_DATA_LICENSE_URL = env_str("OPEN_DATA_LICENSE_URL", "https://data.norge.no/nlod/no/2.0")
+OPEN_DATA_LICENSE_NAME = env_str("OPEN_DATA_LICENSE_NAME", "NLOD-2.0")
+OPEN_DATA_LICENSE_TITLE = env_str("OPEN_DATA_LICENSE_TITLE", "Norsk lisens for offentlige data (NLOD) 2.0")
+OPEN_DATA_PUBLISHER_ID = env_str("OPEN_DATA_PUBLISHER_ID", "964338531")
+OPEN_DATA_PUBLISHER_NAME = env_str("OPEN_DATA_PUBLISHER_NAME", "Bergen kommune")
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+
 # Security. Production (DEBUG off) gets HTTPS-only cookies and HSTS; the values can be tuned from the environment.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
