@@ -49,7 +49,11 @@ def _json_value(value):
 
 
 def licence():
-    return {"name": settings.OPEN_DATA_LICENSE_NAME, "path": settings.OPEN_DATA_LICENSE_URL, "title": settings.OPEN_DATA_LICENSE_TITLE}
+    return {
+        "name": settings.OPEN_DATA_LICENSE_NAME,
+        "path": settings.OPEN_DATA_LICENSE_URL,
+        "title": settings.OPEN_DATA_LICENSE_TITLE,
+    }
 
 
 def descriptor(all_tables, *, created):
@@ -116,7 +120,9 @@ def build_archive():
             everything[table.name] = records
         archive.writestr(JSON_COPY, json.dumps(everything, ensure_ascii=False, indent=1))
         created = last_change() or timezone.now()
-        archive.writestr("datapackage.json", json.dumps(descriptor(all_tables, created=created), ensure_ascii=False, indent=2))
+        archive.writestr(
+            "datapackage.json", json.dumps(descriptor(all_tables, created=created), ensure_ascii=False, indent=2)
+        )
     return buffer.getvalue()
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ..caching import last_change
 
 ORGANISATIONS = "https://organization-catalog.fellesdatakatalog.digdir.no/organizations/"
+ARCHIVE_DESCRIPTION = "En zip-fil med datapackage.json, en CSV-fil per tabell og en JSON-kopi av alle tabellene."
 PREFIXES = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
@@ -24,9 +25,7 @@ PREFIXES = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
 
 
 def literal(text, language=None):
-    escaped = (
-        str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     return f'"{escaped}"@{language}' if language else f'"{escaped}"'
 
 
@@ -108,7 +107,7 @@ def turtle():
         "",
         f"{archive} a dcat:Distribution ;",
         f"    dct:title {literal('Arkiv med alle offentlige poster (Frictionless Data Package)', 'nb')} ;",
-        f"    dct:description {literal('En zip-fil med datapackage.json, en CSV-fil per tabell og en JSON-kopi.', 'nb')} ;",
+        f"    dct:description {literal(ARCHIVE_DESCRIPTION, 'nb')} ;",
         f"    dcat:accessURL {iri(site(reverse('open_data')))} ;",
         f"    dcat:downloadURL {iri(site(reverse('open_data_archive')))} ;",
         f"    dcat:mediaType {iri('https://www.iana.org/assignments/media-types/application/zip')} ;",
