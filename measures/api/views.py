@@ -11,7 +11,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import pagination, viewsets
+from rest_framework import exceptions, pagination, viewsets
 
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 
@@ -72,12 +72,23 @@ for filterset in (CommitmentFilter, MeasureFilter, DecisionFilter, ActionPlanFil
         )
 
 
+class TooManyRequests(exceptions.Throttled):
+    """429, said in the reader's language (REST framework's own Norwegian message is half English)."""
+
+    default_detail = _("Too many requests from your address.")
+    extra_detail_singular = _("Try again in {wait} second.")
+    extra_detail_plural = _("Try again in {wait} seconds.")
+
+
 class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     """A read-only list and detail, answering conditional GET: the ETag is the data version with the address and
     the language, so any change to any record gives every answer a new one."""
 
     pagination_class = CursorPagination
     filter_backends = [filters.DjangoFilterBackend]
+
+    def throttled(self, request, wait):
+        raise TooManyRequests(wait)
 
     def etag(self, request):
         parts = (data_version(), request.get_full_path(), request.headers.get("Accept", ""))
@@ -123,14 +134,14 @@ class ThemeViewSet(PublicViewSet):
     retrieve=extend_schema(summary="A decision"),
 )
 class DecisionViewSet(PublicViewSet):
-    queryset = Decision.objects.prefetch_related(THEMES, Prefetch("points", queryset=Commitment.objects.only("pk")))
+    queryset = Decision.objects.prefetch_related(THEMES, Prefetch("points", queryset=Commitment.objects.only("pk", "decision_id")))
     serializer_class = serializers.DecisionSerializer
     filterset_class = DecisionFilter
 
 
 @extend_schema_view(list=extend_schema(summary="Platforms"), retrieve=extend_schema(summary="A platform"))
 class PlatformViewSet(PublicViewSet):
-    queryset = Platform.objects.prefetch_related(Prefetch("pledges", queryset=Commitment.objects.only("pk")))
+    queryset = Platform.objects.prefetch_related(Prefetch("pledges", queryset=Commitment.objects.only("pk", "platform_id")))
     serializer_class = serializers.PlatformSerializer
 
 
