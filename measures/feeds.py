@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from decisions.models import Commitment, Decision, Theme
 from decisions.status import CommitmentStatus
@@ -237,7 +237,7 @@ class ListFeed(ChangesFeed):
 
 class MeasureListFeed(ListFeed):
     list_name, filterset_class, model = "measure_list", MeasureFilter, Measure
-    everything, selection = _lazy("Follow every measure"), _lazy("Follow the list of measures")
+    everything, selection = gettext_lazy("Follow every measure"), gettext_lazy("Follow the list of measures")
 
     def related(self, records):
         return Measure.objects.filter(pk__in=records), Commitment.objects.filter(measures__in=records)
@@ -245,7 +245,7 @@ class MeasureListFeed(ListFeed):
 
 class CommitmentListFeed(ListFeed):
     list_name, filterset_class, model = "commitment_list", CommitmentFilter, Commitment
-    everything, selection = _lazy("Follow every commitment"), _lazy("Follow the list of commitments")
+    everything, selection = gettext_lazy("Follow every commitment"), gettext_lazy("Follow the list of commitments")
 
     def related(self, records):
         return Measure.objects.filter(commitments__in=records), Commitment.objects.filter(pk__in=records)
@@ -253,7 +253,7 @@ class CommitmentListFeed(ListFeed):
 
 class DecisionListFeed(ListFeed):
     list_name, filterset_class, model = "decision_list", DecisionFilter, Decision
-    everything, selection = _lazy("Follow every decision"), _lazy("Follow the list of decisions")
+    everything, selection = gettext_lazy("Follow every decision"), gettext_lazy("Follow the list of decisions")
 
     def related(self, records):
         measures = Measure.objects.filter(Q(commitments__decision__in=records) | Q(decisions__in=records))
@@ -262,7 +262,7 @@ class DecisionListFeed(ListFeed):
 
 class PlanListFeed(ListFeed):
     list_name, filterset_class, model = "plan_list", ActionPlanFilter, ActionPlan
-    everything, selection = _lazy("Follow every action plan"), _lazy("Follow the list of action plans")
+    everything, selection = gettext_lazy("Follow every action plan"), gettext_lazy("Follow the list of action plans")
 
     def related(self, records):
         measures = Measure.objects.filter(plan__in=records)

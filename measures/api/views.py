@@ -134,14 +134,18 @@ class ThemeViewSet(PublicViewSet):
     retrieve=extend_schema(summary="A decision"),
 )
 class DecisionViewSet(PublicViewSet):
-    queryset = Decision.objects.prefetch_related(THEMES, Prefetch("points", queryset=Commitment.objects.only("pk", "decision_id")))
+    queryset = Decision.objects.prefetch_related(
+        THEMES, Prefetch("points", queryset=Commitment.objects.only("pk", "decision_id"))
+    )
     serializer_class = serializers.DecisionSerializer
     filterset_class = DecisionFilter
 
 
 @extend_schema_view(list=extend_schema(summary="Platforms"), retrieve=extend_schema(summary="A platform"))
 class PlatformViewSet(PublicViewSet):
-    queryset = Platform.objects.prefetch_related(Prefetch("pledges", queryset=Commitment.objects.only("pk", "platform_id")))
+    queryset = Platform.objects.prefetch_related(
+        Prefetch("pledges", queryset=Commitment.objects.only("pk", "platform_id"))
+    )
     serializer_class = serializers.PlatformSerializer
 
 

@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET, require_safe
 
 from decisions.models import Theme
 
+from ..api.throttling import PublicReadThrottle
 from ..api.urls import router
+from ..api.views import MAX_PAGE_SIZE
 from ..caching import cached_render, last_change
 from . import archive, dcat
 
@@ -31,6 +33,9 @@ ENDPOINT_DESCRIPTIONS = {
     "indicator": _("Indicators with their targets."),
     "indicatorvalue": _("One value per indicator and year, with its source."),
 }
+
+
+RATE_PERIODS = {1: _("second"), 60: _("minute"), 3600: _("hour"), 86400: _("day")}
 
 
 def endpoints(request):
@@ -55,10 +60,12 @@ def endpoints(request):
 @require_safe
 def api_page(request):
     """The API described for people, in the reader's language (Norwegian by default)."""
+    count, seconds = PublicReadThrottle().parse_rate(PublicReadThrottle().get_rate())
     context = {
         "endpoints": endpoints(request),
-        "rate": settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"],
-        "max_page_size": 100,
+        "rate_count": count,
+        "rate_period": RATE_PERIODS.get(seconds, seconds),
+        "max_page_size": MAX_PAGE_SIZE,
     }
     return render(request, "opendata/api.html", context)
 

@@ -181,7 +181,10 @@ def test_reading_is_limited_per_address_with_a_429_in_json_that_says_when_to_com
     assert refused.status_code == 429
     assert refused["Content-Type"] == "application/json"
     assert 0 < int(refused["Retry-After"]) <= 60
-    assert refused.json()["detail"] == f"For mange forespørsler fra adressen din. Prøv igjen om {refused['Retry-After']} sekunder."
+    assert (
+        refused.json()["detail"]
+        == f"For mange forespørsler fra adressen din. Prøv igjen om {refused['Retry-After']} sekunder."
+    )
     elsewhere = client.get("/api/v1/sources/", REMOTE_ADDR="10.1.2.3")
     assert elsewhere.status_code == 200
 
