@@ -45,6 +45,16 @@ class LabelledChoiceField(serializers.Field):
         return {"code": value, **labels(self.choices(value).label)}
 
 
+class OptionalUrlField(serializers.URLField):
+    """A web address that may be missing: null rather than an empty string (which is no URI)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 NOT_REPORTED_VALUE = {"code": NOT_REPORTED, **labels(NOT_REPORTED_LABEL)}
 
 

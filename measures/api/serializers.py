@@ -30,7 +30,7 @@ from ..models import (
 )
 from ..reports import data as report_data
 from ..status import MeasureStatus
-from .fields import NOT_REPORTED_VALUE, LabelledChoiceField, PageUrlField
+from .fields import NOT_REPORTED_VALUE, LabelledChoiceField, OptionalUrlField, PageUrlField
 
 
 def link(view_name, **kwargs):
@@ -48,7 +48,7 @@ class SourceSerializer(RecordSerializer):
     # Declared: the model's own «url» field (the document's link) would otherwise take the name.
     url = serializers.HyperlinkedIdentityField(view_name="api:source-detail")
     kind = LabelledChoiceField(SourceKind)
-    link = serializers.URLField(source="url", read_only=True, help_text="The document on the web, where it is.")
+    link = OptionalUrlField(source="url", help_text="The document on the web; null when it is not there.")
 
     class Meta:
         model = Source
@@ -318,7 +318,7 @@ class LocationSerializer(RecordSerializer):
 class UnitSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:unit-detail")
     kind = LabelledChoiceField(OrganisationKind)
-    web_site = serializers.URLField(source="url", read_only=True)
+    web_site = OptionalUrlField(source="url")
     source = link("source")
 
     class Meta:

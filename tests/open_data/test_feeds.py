@@ -52,7 +52,10 @@ def test_each_record_feed_follows_only_its_own(client, three, reporter):
     first, second = three["measures"][0], three["measures"][1]
     record_status(measure=second, status=MeasureStatus.DELAYED, happened="Forsinket.", author=reporter)
     measure_feed = parse(client, reverse("measure_feed", args=[second.pk]))
-    assert [e.title for e in measure_feed.entries if "#update-" in e.link] == [f"{second}: Forsinket", f"{second}: Pågår"]
+    assert [e.title for e in measure_feed.entries if "#update-" in e.link] == [
+        f"{second}: Forsinket",
+        f"{second}: Pågår",
+    ]
     point = three["commitments"][0]  # the decision point of the first measure
     commitment_feed = parse(client, reverse("commitment_feed", args=[point.pk]))
     assert {e.title for e in commitment_feed.entries} == {f"{first}: Pågår", f"{point}: nå pågår"}
