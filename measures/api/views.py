@@ -189,6 +189,9 @@ class MeasureViewSet(PublicViewSet):
 
 
 class StatusUpdateFilter(filters.FilterSet):
+    measure = filters.ModelChoiceFilter(label=_("Measure"), queryset=Measure.objects.all())
+    period = filters.ModelChoiceFilter(label=_("Reporting period"), queryset=ReportingPeriod.objects.all())
+
     class Meta:
         model = StatusUpdate
         fields = ["measure", "period"]
@@ -245,6 +248,8 @@ class IndicatorViewSet(PublicViewSet):
 
 
 class IndicatorValueFilter(filters.FilterSet):
+    indicator = filters.ModelChoiceFilter(label=_("Indicator"), queryset=Indicator.objects.all())
+
     class Meta:
         model = IndicatorValue
         fields = ["indicator"]

@@ -10,11 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_safe
 
 from decisions.models import Theme
+from decisions.status import CommitmentStatus
 
 from ..api.throttling import PublicReadThrottle
 from ..api.urls import router
 from ..api.views import MAX_PAGE_SIZE
 from ..caching import cached_render, last_change
+from ..filters import NOT_REPORTED
+from ..status import NOT_REPORTED_LABEL, MeasureStatus
 from . import archive, dcat
 
 # What each endpoint lists, for the API page (the OpenAPI description says it in English).
@@ -66,6 +69,8 @@ def api_page(request):
         "rate_count": count,
         "rate_period": RATE_PERIODS.get(seconds, seconds),
         "max_page_size": MAX_PAGE_SIZE,
+        "measure_codes": [(s.value, s.label) for s in MeasureStatus.ordered()] + [(NOT_REPORTED, NOT_REPORTED_LABEL)],
+        "commitment_codes": [(s.value, s.label) for s in CommitmentStatus.ordered()],
     }
     return render(request, "opendata/api.html", context)
 

@@ -73,6 +73,8 @@ LISTS = [
     "reports",
     "status_legend",
     "source_list",
+    "open_data",
+    "api_page",
 ]
 
 
@@ -120,6 +122,8 @@ def test_pages_in_english_have_no_accessibility_violations(page, world):
         reverse("commitment_detail", args=[world.commitment.pk]),
         search_url(),
         reverse("status_legend"),
+        reverse("open_data"),
+        reverse("api_page"),
         reverse("login"),
     ]
     problems = check_pages(page, urls)
