@@ -8,7 +8,14 @@ from . import views
 
 app_name = "api"
 
-router = routers.SimpleRouter()
+
+class Router(routers.DefaultRouter):
+    """The API root (/api/v1/) lists the endpoints; no «.json» suffixes: JSON is all there is."""
+
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("decisions", views.DecisionViewSet, basename="decision")

@@ -128,3 +128,12 @@ def test_the_open_data_page_offers_the_archive_the_description_and_the_feeds(cli
         assert f'href="{address}"' in page
     assert f'href="{reverse("theme_feed", args=[one["theme"].slug])}"' in page
     assert "Åpne data" in page and "Last ned arkivet (zip)" in page
+
+
+def test_every_page_links_the_open_data_the_api_and_its_description_in_its_footer(client, one):
+    for address in (reverse("home"), reverse("measure_detail", args=[one["measures"][0].pk]), "/finnes-ikke/"):
+        footer = client.get(address).content.decode().split('<footer class="site-footer">')[1]
+        for target in (reverse("open_data"), reverse("api_page"), reverse("api:schema")):
+            assert f'href="{target}"' in footer, (address, target)
+    root = client.get("/api/v1/").json()
+    assert root["measures"] == "http://testserver/api/v1/measures/" and len(root) == 13
