@@ -5,6 +5,7 @@ an ETag under the data's version so that an unchanged answer costs a 304 and no 
 import hashlib
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -81,8 +82,8 @@ class TooManyRequests(exceptions.Throttled):
 
 
 class PublicViewSet(viewsets.ReadOnlyModelViewSet):
-    """A read-only list and detail, answering conditional GET: the ETag is the data version with the address and
-    the language, so any change to any record gives every answer a new one."""
+    """A read-only list and detail, answering conditional GET: the ETag is made of the data version, the day, the
+    address and the Accept header, so any change to any record (or a new day) gives every answer a new one."""
 
     pagination_class = CursorPagination
     filter_backends = [filters.DjangoFilterBackend]
@@ -91,7 +92,12 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
         raise TooManyRequests(wait)
 
     def etag(self, request):
-        parts = (data_version(), request.get_full_path(), request.headers.get("Accept", ""))
+        parts = (
+            data_version(),
+            timezone.localdate().isoformat(),  # what is late depends on the day
+            request.get_full_path(),
+            request.headers.get("Accept", ""),
+        )
         return '"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
 
     def _conditional(self, request, answer):
