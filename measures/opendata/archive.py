@@ -11,6 +11,8 @@ what is late depends on it), so it is never older than the last change.
 import csv
 import io
 import json
+import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +26,7 @@ from .tables import tables
 CACHE_KIND = "open-data-archive"
 PACKAGE_NAME = "bergen-rusoppfolging"
 JSON_COPY = "data/all.json"
+JSON_IN_MEMORY = 8 * 1024 * 1024  # beyond this the JSON copy is written to a temporary file while the zip is made
 
 
 def _csv_value(value):
@@ -102,23 +105,39 @@ def descriptor(all_tables, *, created):
 
 
 def build_archive():
-    """The zip file's bytes, built from the database now (a fixed number of queries per table)."""
+    """The zip file's bytes, built from the database now (one query per table).
+
+    Each CSV file is written into the zip as its rows are read; the JSON copy is written alongside into a temporary
+    file (on disk beyond a few megabytes), so memory holds the zip, not the records.
+    """
     all_tables = tables()
     buffer = io.BytesIO()
-    everything = {}
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for table in all_tables:
-            text = io.StringIO()
-            writer = csv.writer(text, lineterminator="\r\n")
+    with (
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        tempfile.SpooledTemporaryFile(max_size=JSON_IN_MEMORY) as spool,
+    ):
+        copy = io.TextIOWrapper(spool, encoding="utf-8")
+        copy.write("{")
+        for number, table in enumerate(all_tables):
             names = [column.name for column in table.columns]
-            writer.writerow(names)
-            records = []
-            for row in table.rows():
-                writer.writerow([_csv_value(value) for value in row])
-                records.append(dict(zip(names, (_json_value(value) for value in row), strict=True)))
-            archive.writestr(f"data/{table.name}.csv", text.getvalue())
-            everything[table.name] = records
-        archive.writestr(JSON_COPY, json.dumps(everything, ensure_ascii=False, indent=1))
+            copy.write(f"{',' if number else ''}\n{json.dumps(table.name)}: [")
+            with archive.open(f"data/{table.name}.csv", "w") as entry:
+                text = io.TextIOWrapper(entry, encoding="utf-8", newline="")
+                writer = csv.writer(text, lineterminator="\r\n")
+                writer.writerow(names)
+                for index, row in enumerate(table.rows()):
+                    writer.writerow([_csv_value(value) for value in row])
+                    record = dict(zip(names, (_json_value(value) for value in row), strict=True))
+                    copy.write(("," if index else "") + "\n " + json.dumps(record, ensure_ascii=False))
+                text.flush()
+                text.detach()  # the zip entry is closed by its own `with`
+            copy.write("\n]")
+        copy.write("\n}\n")
+        copy.flush()
+        copy.detach()
+        spool.seek(0)
+        with archive.open(JSON_COPY, "w") as entry:
+            shutil.copyfileobj(spool, entry)
         created = last_change() or timezone.now()
         archive.writestr(
             "datapackage.json", json.dumps(descriptor(all_tables, created=created), ensure_ascii=False, indent=2)
