@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from decisions.models import Body, Commitment, CommitmentKind, Decision, Platform, Source, SourceKind, Theme
 from decisions.status import CommitmentStatus
@@ -138,10 +138,6 @@ def _period_status_report(period):
     return f"{settings.SITE_URL}{reverse('status_report_pdf')}?period={period_key(period)}"
 
 
-def _local(moment):
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
-
-
 def tables():
     """Every table of the archive, in an order where a table's foreign keys point only at tables before it."""
     return [
@@ -243,7 +239,7 @@ def tables():
                 Column("summary", "string", "More about it.", attr("summary")),
                 Column("requires_follow_up", "boolean", "Whether it asks for action.", attr("requires_follow_up")),
                 *coded("status", CommitmentStatus, "The status rolled up from its measures"),
-                Column("status_changed_at", "datetime", "When the status last changed.", lambda c: c.status_changed_at),
+                Column("status_changed_at", "datetime", "When the status last changed.", attr("status_changed_at")),
                 fk("source", "The document the record is taken from."),
                 Column("source_note", "string", "Where in the document.", attr("source_note")),
             ],
