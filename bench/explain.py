@@ -46,9 +46,8 @@ def configure():
         "CSRF_COOKIE_SECURE": "0",
         "STATIC_ROOT": os.path.join(scratch, "static"),
         "CACHE_DIR": os.path.join(scratch, "cache"),
-        "ROOT_URLCONF": "bench.urls",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "bergen_rus.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)

@@ -6,8 +6,8 @@ Run from the repository root with the project's virtualenv: `python -m bench.pag
    it, loads fixtures/real_records.json when it is there, generates the synthetic data (10,000 measures with about
    10 status updates each), ANALYZEs it, and collects the static files into a temporary STATIC_ROOT;
 2. serves the application with gunicorn (sync workers) with production settings (DEBUG off, whitenoise's manifest
-   storage) and ROOT_URLCONF=bench.urls, which adds `bench/bare/<size>/`, a constant page of `size` bytes that goes
-   through the same middleware;
+   storage) through bench.settings, whose URLconf bench.urls adds `bench/bare/<size>/`, a constant page of `size`
+   bytes that goes through the same middleware;
 3. for every page: fetches it once for its size, drives it with wrk (BENCH_CONNECTIONS connections, 2 threads,
    a warm-up run, then the measured run), then does the same for the bare page of the same size; every page is
    measured as served (public pages come from the page cache for people not logged in, so that is a cache hit) and
@@ -147,7 +147,7 @@ def load_data():
 def setup_django():
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bergen_rus.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     django.setup()
@@ -725,9 +725,8 @@ def bench_environment(workdir):
         "SECURE_HSTS_SECONDS": "0",
         "STATIC_ROOT": str(Path(workdir) / "static"),
         "CACHE_DIR": str(Path(workdir) / "cache"),
-        "ROOT_URLCONF": "bench.urls",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "bergen_rus.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
 
 

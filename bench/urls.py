@@ -1,4 +1,4 @@
-"""The project's URLconf plus two reference routes, for the page benchmark only (ROOT_URLCONF=bench.urls).
+"""The project's URLconf plus two reference routes, for the page benchmark only (through bench.settings).
 
 `bench/bare/<size>/` answers with a constant HTML page of exactly `size` bytes: no database, no template, but the
 same middleware stack, the same gunicorn workers and the same response size as the page it is compared with. Its

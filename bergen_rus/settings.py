@@ -102,8 +102,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# The benchmark serves the application with an extra reference page through its own URLconf (bench/urls.py).
-ROOT_URLCONF = env_str("ROOT_URLCONF", "bergen_rus.urls")
+ROOT_URLCONF = "bergen_rus.urls"
 
 TEMPLATES = [
     {

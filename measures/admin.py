@@ -1,19 +1,21 @@
 """The coordinator's back office.
 
-Besides the measures app's own models, this registers decisions, platforms and commitments: saving any of them can
-change a commitment's rolled-up status, and every such save ends in measures.services.refresh_commitment_statuses.
+Every model of both apps is registered here, and every save, inline row and delete goes through measures.services
+(the one write path), as the pages' do: the version is checked on the locked row, the history gets one entry per
+save in the person's name, and the commitments' rolled-up statuses are kept true by the services alone.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from decisions.admin import HistoryAdmin, SafeInitialDataMixin, VersionedAdmin
-from decisions.forms import VersionedModelForm, save_own_fields
-from decisions.models import Commitment, Decision, Platform
+from bergen_rus.admin import HistoryAdmin, SafeInitialDataMixin
+from bergen_rus.versioning import STALE_MESSAGE, RefuseStaleForm, StaleVersion, VersionedModelForm
+from decisions.models import Commitment, Decision, Platform, Source, Theme
 
 from .models import (
     ActionPlan,
@@ -29,7 +31,13 @@ from .models import (
     StatusUpdate,
 )
 from .permissions import can_report_on, reportable_measures
-from .services import record_status, refresh_commitment_statuses
+from .services import (
+    delete_record,
+    record_status,
+    save_indicator_value,
+    save_measure,
+    save_record,
+)
 
 
 class CachedChoicesInlineMixin:
@@ -42,30 +50,89 @@ class CachedChoicesInlineMixin:
         return field
 
 
-def save_children_with_parent_source(form, formset):
-    """Save an inline's rows; a changed row gets its next version, a new row cites the parent record's source."""
-    for child_form in formset.forms:
-        if isinstance(child_form, VersionedModelForm) and child_form.instance.pk and child_form.has_changed():
-            child_form.bump_version()
-    forms_by_instance = {id(child_form.instance): child_form for child_form in formset.forms}
-    for child in formset.save(commit=False):
-        if not child.source_id:
-            child.source = form.instance.source
-        child_form = forms_by_instance.get(id(child))
-        if child.pk and child_form is not None and child_form.instance.pk:
-            save_own_fields(child, child_form)
-        else:
-            child.save()
-    for child in formset.deleted_objects:
-        child.delete()
-    formset.save_m2m()
+def form_fields(form):
+    """{model field name: cleaned value} for the model fields `form` edits (many-to-many ones by their members)."""
+    if isinstance(form, VersionedModelForm):
+        return form.changes()
+    names = {
+        field.name
+        for field in form.instance._meta.get_fields()
+        if getattr(field, "concrete", False) and not field.primary_key
+    }
+    return {name: value for name, value in form.cleaned_data.items() if name in names}
+
+
+def expected_version(form):
+    return form.expected_version if isinstance(form, VersionedModelForm) else None
+
+
+class ServiceAdmin(HistoryAdmin):
+    """Saves and deletes through measures.services. A save based on an older version than the saved one is refused
+    with a message (the form's check catches it before the save; the service's check on the locked row catches a
+    colleague who saved in the moment between)."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if hasattr(model, "version") and self.form is forms.ModelForm:
+            self.form = RefuseStaleForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleVersion:
+            self.message_user(request, STALE_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_through_service(request, obj, form)
+        obj.pk = saved.pk
+        if hasattr(saved, "version"):
+            obj.version = saved.version
+
+    def save_through_service(self, request, obj, form):
+        return save_record(
+            user=request.user, record=obj, fields=form_fields(form), expected_version=expected_version(form)
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many fields were saved with the record (save_model); only the inlines are left. (The admin's
+        # own log message reads what a formset's save() would have listed; the audit history has the details.)
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        """Each changed row through save_record (a new row cites the parent record's source), each removed row
+        through delete_record."""
+        parent = form.instance
+        for child_form in formset.forms:
+            child = child_form.instance
+            if child_form in formset.deleted_forms:
+                if child.pk:
+                    delete_record(user=request.user, record=child)
+                continue
+            if not child_form.has_changed():
+                continue
+            fields = form_fields(child_form)
+            if not child.pk:
+                fields[formset.fk.name] = parent
+                if hasattr(child, "source_id") and not fields.get("source") and getattr(parent, "source_id", None):
+                    fields["source"] = parent.source
+            save_record(user=request.user, record=child, fields=fields, expected_version=expected_version(child_form))
+
+    def delete_model(self, request, obj):
+        delete_record(user=request.user, record=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            delete_record(user=request.user, record=obj)
 
 
 class PointInline(admin.TabularInline):
     """Points edited inside their decision or platform; a new point cites the document's source."""
 
     model = Commitment
-    form = VersionedModelForm
+    form = RefuseStaleForm
     fields = ["number", "kind", "title", "requires_follow_up", "source_note", "status"]
     readonly_fields = ["status"]
     extra = 0
@@ -84,18 +151,10 @@ class PledgeInline(PointInline):
     verbose_name_plural = _("pledges")
 
 
-class CommitmentDocumentAdmin(VersionedAdmin):
-    """Decisions and platforms: their points are edited inline and rolled up again on save."""
+class CommitmentDocumentAdmin(ServiceAdmin):
+    """Decisions and platforms: their points are edited inline (each point saved through the services)."""
 
     points_relation = None
-
-    def save_formset(self, request, form, formset, change):
-        save_children_with_parent_source(form, formset)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        points = getattr(form.instance, self.points_relation)
-        refresh_commitment_statuses(points.values_list("pk", flat=True), user=request.user)
 
 
 @admin.register(Decision)
@@ -150,7 +209,7 @@ class MeasureLinkInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(VersionedAdmin):
+class CommitmentAdmin(ServiceAdmin):
     list_display = ["__str__", "document", "kind", "status", "requires_follow_up", "measure_count"]
     list_filter = ["status", "kind", "requires_follow_up", "themes", "decision", "platform"]
     list_select_related = ["decision", "platform"]
@@ -171,13 +230,17 @@ class CommitmentAdmin(VersionedAdmin):
     def document(self, obj):
         return obj.document
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        refresh_commitment_statuses([form.instance.pk], user=request.user)
+    def save_formset(self, request, form, formset, change):
+        """A measure link ticked for removal is taken off the measure (its other links stay)."""
+        commitment = form.instance
+        for child_form in formset.deleted_forms:
+            measure = child_form.instance.measure
+            remaining = set(measure.commitments.values_list("pk", flat=True)) - {commitment.pk}
+            save_record(user=request.user, record=measure, fields={"commitments": remaining})
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(HistoryAdmin):
+class OrganisationAdmin(ServiceAdmin):
     list_display = ["name", "short_name", "kind", "source"]
     list_filter = ["kind"]
     list_select_related = ["source"]
@@ -186,7 +249,7 @@ class OrganisationAdmin(HistoryAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(HistoryAdmin):
+class LocationAdmin(ServiceAdmin):
     list_display = ["name", "other_names", "kind", "operator", "planned"]
     list_filter = ["kind", "planned"]
     list_select_related = ["operator"]
@@ -198,7 +261,7 @@ class PlanMeasureInline(admin.TabularInline):
     """A plan's measures; units, links and sources are edited on each measure's own page."""
 
     model = Measure
-    form = VersionedModelForm
+    form = RefuseStaleForm
     fk_name = "plan"
     fields = ["number", "title", "deadline", "responsible_unit"]
     readonly_fields = ["responsible_unit"]
@@ -210,7 +273,7 @@ class PlanMeasureInline(admin.TabularInline):
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(VersionedAdmin):
+class ActionPlanAdmin(ServiceAdmin):
     list_display = ["title", "valid_from_year", "valid_to_year", "adopted_by", "measure_count"]
     list_select_related = ["adopted_by"]
     list_filter = ["themes"]
@@ -218,9 +281,6 @@ class ActionPlanAdmin(VersionedAdmin):
     autocomplete_fields = ["adopted_by", "source"]
     filter_horizontal = ["themes"]
     inlines = [PlanMeasureInline]
-
-    def save_formset(self, request, form, formset, change):
-        save_children_with_parent_source(form, formset)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(measure_count=Count("measures", distinct=True))
@@ -257,7 +317,7 @@ class StatusHistoryInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(VersionedAdmin):
+class MeasureAdmin(ServiceAdmin):
     list_display = ["__str__", "plan", "responsible_unit", "current_status", "deadline"]
     list_filter = ["current_status", "plan", "responsible_unit", "themes", "locations", "source__kind"]
     list_select_related = ["plan", "responsible_unit", "latest_update"]
@@ -278,27 +338,21 @@ class MeasureAdmin(VersionedAdmin):
         url = reverse("admin:measures_statusupdate_add") + f"?measure={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("Record a status update"))
 
-    def save_related(self, request, form, formsets, change):
-        before = set(form.instance.commitments.values_list("pk", flat=True)) if change else set()
-        super().save_related(request, form, formsets, change)
-        after = set(form.instance.commitments.values_list("pk", flat=True))
-        refresh_commitment_statuses(before | after, user=request.user)
-
-    def delete_model(self, request, obj):
-        linked = list(obj.commitments.values_list("pk", flat=True))
-        super().delete_model(request, obj)
-        refresh_commitment_statuses(linked, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        linked = list(
-            Measure.commitments.through.objects.filter(measure__in=queryset).values_list("commitment_id", flat=True)
-        )
-        super().delete_queryset(request, queryset)
-        refresh_commitment_statuses(linked, user=request.user)
+    def save_formset(self, request, form, formset, change):
+        """The decision links as one set through save_measure; the status history inline is read-only."""
+        if formset.model is not MeasureDecision:
+            return
+        wanted = set()
+        for link in formset.forms:
+            data = getattr(link, "cleaned_data", None) or {}
+            if link in formset.deleted_forms or data.get("decision") is None:
+                continue
+            wanted.add((data["decision"].pk, data.get("role")))
+        save_measure(user=request.user, measure=form.instance, fields={}, decision_links=wanted)
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(VersionedAdmin):
+class ReportingPeriodAdmin(ServiceAdmin):
     """Periods change state only through the period pages (open, close, publish); a frozen period is read-only."""
 
     list_display = ["__str__", "kind", "year", "starts_on", "ends_on", "report_deadline", "state"]
@@ -376,13 +430,13 @@ class StatusUpdateAdmin(SafeInitialDataMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # The form has checked the person's right to report on the measure and that the period is open.
-        created = record_status(author=request.user, **form.cleaned_data)
+        created = record_status(user=request.user, **form.cleaned_data)
         obj.pk = created.pk
         obj.recorded_at = created.recorded_at
 
 
 @admin.register(Comment)
-class CommentAdmin(HistoryAdmin):
+class CommentAdmin(ServiceAdmin):
     list_display = ["author", "created_at", "measure", "commitment", "period", "reply_to"]
     list_select_related = ["author", "measure", "commitment", "period", "reply_to__author"]
     search_fields = ["body", "author__username", "author__last_name"]
@@ -400,7 +454,7 @@ class IndicatorValueInline(CachedChoicesInlineMixin, admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(VersionedAdmin):
+class IndicatorAdmin(ServiceAdmin):
     list_display = ["name", "unit", "target_value", "direction", "source"]
     list_select_related = ["source"]
     search_fields = ["name", "description"]
@@ -409,11 +463,21 @@ class IndicatorAdmin(VersionedAdmin):
     inlines = [IndicatorValueInline]
 
     def save_formset(self, request, form, formset, change):
-        for value in formset.save(commit=False):
-            value.entered_by = value.entered_by or request.user
-            value.save()
-        for value in formset.deleted_objects:
-            value.delete()
+        for value_form in formset.forms:
+            value = value_form.instance
+            if value_form in formset.deleted_forms:
+                if value.pk:
+                    delete_record(user=request.user, record=value)
+            elif value_form.has_changed():
+                data = value_form.cleaned_data
+                save_indicator_value(
+                    user=request.user,
+                    indicator=form.instance,
+                    year=data["year"],
+                    value=data["value"],
+                    source=data["source"],
+                    source_note=data.get("source_note", ""),
+                )
 
 
 @admin.register(ReminderSent)
@@ -429,3 +493,18 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Source)
+class SourceAdmin(ServiceAdmin):
+    list_display = ["title", "kind", "publisher", "date_note", "case_number", "file_name"]
+    list_filter = ["kind"]
+    search_fields = ["title", "publisher", "case_number", "file_name", "summary"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(ServiceAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bergen_rus.converters import parse_id
 from bergen_rus.formats import number_text
-from decisions.forms import VersionedModelForm
+from bergen_rus.versioning import VersionedModelForm
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 
 from .models import (
@@ -75,6 +75,15 @@ def bounded_ids(data, names):
         elif name in data and len(str(data[name]).strip()) > MAX_ID_DIGITS:
             data[name] = "0"
     return data
+
+
+def add_errors(form, error):
+    """Put a ValidationError from a service next to the fields it names (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class DesignSystemMixin:
@@ -171,7 +180,6 @@ class StatusReportForm(DesignSystemMixin, forms.Form):
         help_text=_("One web address per line, at most five (a case in the archive, a report, a news item)."),
     )
     seen_latest = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    confirm = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, measure, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,24 +203,13 @@ class StatusReportForm(DesignSystemMixin, forms.Form):
             return self.open_periods[0]
         return period
 
-    def clean(self):
-        cleaned = super().clean()
-        seen = cleaned.get("seen_latest") or 0
-        latest = self.measure.latest_update_id or 0
-        if latest != seen and not cleaned.get("confirm"):
-            # Somebody reported while this form was open: show their report and ask before adding this one.
-            self.colleague_update = self.measure.latest_update
-            self.data = self.data.copy()
-            self.data["seen_latest"] = latest
-            self.data["confirm"] = "on"
-            raise ValidationError(
-                _(
-                    "A colleague reported on this measure while you were writing (shown below). Your text is kept: "
-                    "read their report, then send yours if it still holds."
-                ),
-                code="colleague_reported",
-            )
-        return cleaned
+    def show_colleague_report(self, update, error):
+        """A colleague's report overtook this one (measures.services.ColleagueReported): show theirs first, keep the
+        text, and let a second send go through when nobody else has reported meanwhile."""
+        self.colleague_update = update
+        self.data = self.data.copy()
+        self.data["seen_latest"] = update.pk
+        self.add_error(None, error)
 
 
 class MeasureForm(DesignSystemMixin, VersionedModelForm):

@@ -6,46 +6,18 @@ Plain functions with their side effects in their docstrings; the views check who
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from decisions.models import Commitment
 
 from .models import Comment, Measure, ReviewVisit, StatusUpdate
 
-COMMENT_LIMIT = 5000
 NEW_ROWS = 50
 # How many late measures and neglected commitments an overview lists (each with a link to all of them).
 OVERVIEW_ROWS = 8
 # Looks at the review less than this apart are one sitting, with the same «new since»: a login session's length.
 SITTING_GAP = timezone.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 FIRST_VISIT_WINDOW = timezone.timedelta(days=30)
-
-
-@transaction.atomic
-def post_comment(*, author, body, measure=None, commitment=None, period=None, reply_to=None):
-    """Add a comment (or, with `reply_to`, an answer, which goes on the same record) and return it.
-
-    Side effects: one Comment row and its history row, attributed to `author`. Raises ValidationError for an empty
-    or over-long text, or when the comment is not about exactly one record.
-    """
-    body = (body or "").strip()
-    if reply_to is not None:
-        measure, commitment, period = reply_to.measure, reply_to.commitment, reply_to.period
-        reply_to = reply_to.reply_to or reply_to  # answers hang on the first comment of a thread
-    if not body:
-        raise ValidationError({"body": _("Write something before you send.")})
-    if len(body) > COMMENT_LIMIT:
-        raise ValidationError({"body": _("A comment can be at most %(limit)d characters.") % {"limit": COMMENT_LIMIT}})
-    comment = Comment(
-        author=author, body=body, measure=measure, commitment=commitment, period=period, reply_to=reply_to
-    )
-    comment._history_user = author
-    comment.full_clean()
-    comment.save()
-    return comment
 
 
 def threads(comments):

@@ -6,7 +6,16 @@ from datetime import date
 from django.contrib.auth import get_user_model
 
 from decisions.models import Body, Commitment, CommitmentKind, Decision, Platform, Source, SourceKind, Theme
-from measures.models import ActionPlan, Location, LocationKind, Measure, Organisation, OrganisationKind, ReportingPeriod
+from measures.models import (
+    ActionPlan,
+    Indicator,
+    Location,
+    LocationKind,
+    Measure,
+    Organisation,
+    OrganisationKind,
+    ReportingPeriod,
+)
 from measures.roles import assign_role, ensure_roles
 
 _seq = itertools.count(1)
@@ -114,3 +123,11 @@ def make_open_period(year=2024, kind="t1", **fields):
     """A period that is the open one (any other open period is closed first, as only one can be open)."""
     ReportingPeriod.objects.filter(state="open").update(state="closed")
     return make_period(year=year, kind=kind, state="open", **fields)
+
+
+def make_indicator(**fields):
+    n = next(_seq)
+    defaults = {"name": f"Indikator {n}", "unit": "antall per år"}
+    if "source" not in fields:
+        defaults["source"] = make_source()
+    return Indicator.objects.create(**{**defaults, **fields})

@@ -81,9 +81,7 @@ def populate(children, author, year):
         measures.append(measure)
     main = measures[0]
     for i in range(children):
-        record_status(
-            measure=main, status=MeasureStatus.IN_PROGRESS, happened=f"Steg {i}", author=author, period=period
-        )
+        record_status(measure=main, status=MeasureStatus.IN_PROGRESS, happened=f"Steg {i}", user=author, period=period)
     indicator = Indicator.objects.create(name=f"Indikator {year}", unit="per år", direction="lower", source=source)
     for i in range(children):
         IndicatorValue.objects.create(indicator=indicator, year=2000 + i, value=i, source=source)
@@ -193,7 +191,7 @@ def test_a_save_in_the_back_office_is_in_the_history_with_its_author(coordinator
 def test_linking_a_measure_in_the_back_office_rolls_the_commitment_up(coordinator_client, coordinator):
     commitment = make_commitment()
     measure = make_measure()
-    record_status(measure=measure, status=MeasureStatus.DELAYED, happened="Sent ute.", author=coordinator)
+    record_status(measure=measure, status=MeasureStatus.DELAYED, happened="Sent ute.", user=coordinator)
     url = reverse("admin:measures_measure_change", args=[measure.pk])
     data = change_form_data(coordinator_client, url)
     data["commitments"] = [str(commitment.pk)]
@@ -221,7 +219,7 @@ def test_a_status_added_in_the_back_office_goes_through_the_status_rules(coordin
 
 def test_status_updates_cannot_be_changed_or_deleted_in_the_back_office(coordinator_client, coordinator):
     measure = make_measure()
-    update = record_status(measure=measure, status="done", happened="Ferdig.", author=coordinator)
+    update = record_status(measure=measure, status="done", happened="Ferdig.", user=coordinator)
     change = reverse("admin:measures_statusupdate_change", args=[update.pk])
     response = coordinator_client.post(change, {"measure": measure.pk, "status": "delayed", "happened": "Endret."})
     assert response.status_code == 403

@@ -1,35 +1,34 @@
 """The coordinator's editing pages: measures (with their links), commitments, decisions and reporting periods.
 
-Every save is refused if somebody else saved the record in between (decisions.forms.VersionedModelForm); the page
-then shows both versions and keeps the user's input. Every save is in the audit history with the user and time.
-Changing links re-computes the commitments' rolled-up status at once.
+Each page validates with its form and saves through one service (measures.services), which refuses a save if
+somebody else saved the record in between; the page then shows both versions and keeps the person's input. The
+services write the audit history and roll the commitments' statuses up again.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from bergen_rus.converters import parse_id
+from bergen_rus.versioning import StaleVersion
 from decisions.models import Commitment, Decision
 
-from ..forms import CommitmentForm, DecisionForm, MeasureDecisionFormSet, MeasureForm, PeriodForm
-from ..models import Measure, ReportingPeriod
-from ..services import close_period, open_period, publish_period, refresh_commitment_statuses
+from ..forms import CommitmentForm, DecisionForm, MeasureDecisionFormSet, MeasureForm, PeriodForm, add_errors
+from ..models import Measure, PeriodState, ReportingPeriod
+from ..services import save_measure, save_record, transition_period
+
+SAME_MOMENT = _("A colleague saved the same thing at the same moment. Look, then save again.")
 
 
 def _require(user, permission):
     if not user.has_perm(permission):
         raise PermissionDenied(_("Your role does not allow this."))
-
-
-def _linked_commitments(measure):
-    return set(measure.commitments.values_list("pk", flat=True)) if measure.pk else set()
 
 
 def _record_heading(record, edit_heading, new_heading):
@@ -45,65 +44,76 @@ def _measure_forms(request, pk):
     return measure, form, links
 
 
+def _decision_links(links):
+    """The whole set of (decision, role) the formset asks for: kept and new rows, not those ticked for removal."""
+    wanted = set()
+    for link in links.forms:
+        data = getattr(link, "cleaned_data", None) or {}
+        if link in links.deleted_forms or data.get("decision") is None:
+            continue
+        wanted.add((data["decision"].pk, data.get("role")))
+    return wanted
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_measure(request, pk=None):
     _require(request.user, "measures.change_measure" if pk else "measures.add_measure")
     measure, form, links = _measure_forms(request, pk)
     heading = _record_heading(measure, _("Edit measure"), _("New measure"))  # before the form changes the instance
-    if request.method == "POST":
-        # The form locks the measure's row while it checks the version, so the check and the save are one step.
-        with transaction.atomic():
-            before = _linked_commitments(measure)
-            if form.is_valid() and links.is_valid():
-                try:
-                    with transaction.atomic():
-                        form.bump_version()
-                        saved = form.save()
-                        links.instance = saved
-                        links.save()
-                        refresh_commitment_statuses(before | _linked_commitments(saved), user=request.user)
-                except IntegrityError:
-                    # A colleague saved the same link, or the same number in the plan, between the check and the
-                    # save. Nothing was saved: the page shows the input again on the record as it is now.
-                    measure, form, links = _measure_forms(request, pk)
-                    form.is_valid()
-                    links.is_valid()
-                    message = _("A colleague saved the same thing at the same moment. Look, then save again.")
-                    form.add_error(None, message)
-                else:
-                    messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
-                    return redirect("measure_detail", pk=saved.pk)
-    context = {
-        "form": form,
-        "links": links,
-        "record": measure,
-        "heading": heading,
-    }
+    if request.method == "POST" and form.is_valid() and (stale := form.stale_record()) is not None:
+        form.show_conflict(stale)
+    elif request.method == "POST" and form.is_valid() and links.is_valid():
+        try:
+            saved = save_measure(
+                user=request.user,
+                measure=measure,
+                fields=form.changes(),
+                decision_links=_decision_links(links),
+                expected_version=form.expected_version,
+            )
+        except StaleVersion as stale:
+            form.show_conflict(stale.current)
+        except ValidationError as error:
+            add_errors(form, error)
+        except IntegrityError:
+            # The same number in the plan saved by a colleague between the check and the save: nothing was saved.
+            form.add_error(None, SAME_MOMENT)
+        else:
+            messages.success(request, _("«%(title)s» is saved.") % {"title": saved.title})
+            return redirect("measure_detail", pk=saved.pk)
+    context = {"form": form, "links": links, "record": measure, "heading": heading}
     return render(request, "editing/edit_measure.html", context)
 
 
-def edit_record(request, *, model, pk, form_class, headings, after_save=None, redirect_to=None, initial=None):
+def edit_record(request, *, model, pk, form_class, headings, redirect_to=None, initial=None):
     """The edit (or, without `pk`, create) page of one record with a versioned form.
 
-    Checks the model's change (or add) permission, saves in a transaction with the version moved on (a stale save
-    is refused by the form, which then shows both versions), calls `after_save(saved)` and goes to the record's page
-    (or `redirect_to`). `headings` is (edit heading, new heading).
+    Checks the model's change (or add) permission, validates with the form and saves through
+    measures.services.save_record (a stale save is refused there, and the page shows both versions), then goes to
+    the record's page (or `redirect_to`). `headings` is (edit heading, new heading).
     """
     meta = model._meta
     _require(request.user, f"{meta.app_label}.{'change' if pk else 'add'}_{meta.model_name}")
     record = get_object_or_404(model, pk=pk) if pk else model()
     heading = _record_heading(record, *headings)  # before the form changes the instance
     form = form_class(request.POST or None, instance=record, initial=initial)
-    if request.method == "POST":
-        with transaction.atomic():
-            if form.is_valid():
-                form.bump_version()
-                saved = form.save()
-                if after_save is not None:
-                    after_save(saved)
-                messages.success(request, _("«%(title)s» is saved.") % {"title": saved})
-                return redirect(redirect_to or saved.get_absolute_url())
+    if request.method == "POST" and form.is_valid() and (stale := form.stale_record()) is not None:
+        form.show_conflict(stale)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            saved = save_record(
+                user=request.user, record=record, fields=form.changes(), expected_version=form.expected_version
+            )
+        except StaleVersion as stale:
+            form.show_conflict(stale.current)
+        except ValidationError as error:
+            add_errors(form, error)
+        except IntegrityError:
+            form.add_error(None, SAME_MOMENT)
+        else:
+            messages.success(request, _("«%(title)s» is saved.") % {"title": saved})
+            return redirect(redirect_to or saved.get_absolute_url())
     return render(request, "editing/edit_record.html", {"form": form, "record": record, "heading": heading})
 
 
@@ -119,7 +129,6 @@ def edit_commitment(request, pk=None):
         pk=pk,
         form_class=CommitmentForm,
         headings=(_("Edit commitment"), _("New commitment")),
-        after_save=lambda saved: refresh_commitment_statuses([saved.pk], user=request.user),
         initial=initial,
     )
 
@@ -157,20 +166,32 @@ def period_list(request):
     )
 
 
-PERIOD_ACTIONS = {"open": open_period, "close": close_period, "publish": publish_period}
+# The address's word for each move a coordinator can make, and the state it moves the period to.
+PERIOD_ACTIONS = {
+    "open": PeriodState.OPEN,
+    "close": PeriodState.CLOSED,
+    "reopen": PeriodState.OPEN,
+    "publish": PeriodState.PUBLISHED,
+}
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_period_state(request, pk, action):
-    """Open, close or publish a period (coordinators)."""
+    """Open, close, reopen or publish a period (coordinators). Closing and reopening ask first (GET shows what the
+    move means: how many measures are still unreported in the period); the move itself is a POST."""
     _require(request.user, "measures.change_reportingperiod")
     period = get_object_or_404(ReportingPeriod, pk=pk)
-    change = PERIOD_ACTIONS.get(action)
-    if change is None:
+    target = PERIOD_ACTIONS.get(action)
+    if target is None:
         raise Http404("Unknown action.")
+    if request.method == "GET":
+        if action not in ("close", "reopen"):
+            return redirect("period_list")
+        context = {"period": period, "action": action, "unreported": unreported_count(period)}
+        return render(request, "editing/period_confirm.html", context)
     try:
-        period = change(period=period, user=request.user)
+        period = transition_period(period=period, user=request.user, to=target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except IntegrityError:  # a colleague opened another period at the same moment (only one can be open)
@@ -178,3 +199,8 @@ def change_period_state(request, pk, action):
     else:
         messages.success(request, _("%(period)s: %(state)s.") % {"period": period, "state": period.get_state_display()})
     return redirect(reverse("period_list"))
+
+
+def unreported_count(period):
+    """How many measures have no report in `period` (one query)."""
+    return Measure.objects.exclude(updates__period=period).count()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from decisions.history import audit_trail
+from bergen_rus.audit import audit_trail
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 from decisions.status import CommitmentStatus
 

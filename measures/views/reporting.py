@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from ..forms import StatusReportForm
+from ..forms import StatusReportForm, add_errors
 from ..models import Measure, Organisation, PeriodState, ReportingPeriod, StatusUpdate
 from ..permissions import can_report_on, is_coordinator
-from ..services import record_status
+from ..services import ColleagueReported, record_status
 from .public import measure_commitments
 
 MEASURE_RELATED = ["plan", "responsible_unit", "latest_update__period", "latest_update__source"]
@@ -49,7 +49,8 @@ def report_status(request, pk):
         try:
             record_status(
                 measure=measure,
-                author=request.user,
+                user=request.user,
+                seen_update_id=data["seen_latest"],
                 status=data["status"],
                 period=data["period"],
                 happened=data["happened"],
@@ -57,8 +58,10 @@ def report_status(request, pk):
                 expected_completion=data["expected_completion"],
                 evidence_links=data["evidence_links"],
             )
+        except ColleagueReported as overtaken:
+            form.show_colleague_report(overtaken.latest, overtaken)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             if request.htmx:
                 return _reported_fragment(request, measure)
@@ -67,15 +70,6 @@ def report_status(request, pk):
     context = {"measure": measure, "form": form, "last": last, "inline": bool(request.htmx)}
     template = "reporting/_report_form.html" if request.htmx else "reporting/report_status.html"
     return render(request, template, context, status=422 if form.errors and request.htmx else 200)
-
-
-def _add_errors(form, error):
-    """Put a ValidationError from the status rules next to the fields it names (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _reported_fragment(request, measure):

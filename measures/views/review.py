@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,11 +15,12 @@ from bergen_rus.converters import parse_id
 from decisions.models import Commitment
 
 from .. import charts
-from ..forms import CommentForm, IndicatorForm, IndicatorValueForm
+from ..forms import CommentForm, IndicatorForm, IndicatorValueForm, add_errors
 from ..models import Comment, Indicator, IndicatorValue, Measure, PeriodState, ReportingPeriod
 from ..permissions import can_answer, can_comment, can_see_history, is_coordinator
 from ..progress import progress
-from ..review import late_and_neglected, mark_visited, new_since_last_visit, post_comment, threads
+from ..review import late_and_neglected, mark_visited, new_since_last_visit, threads
+from ..services import post_comment, save_indicator_value
 from .editing import edit_record
 
 TARGETS = {"measure": Measure, "commitment": Commitment, "period": ReportingPeriod}
@@ -60,7 +60,7 @@ def add_comment(request, kind, pk):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            post_comment(author=request.user, body=form.cleaned_data["body"], reply_to=reply_to, **{kind: record})
+            post_comment(user=request.user, body=form.cleaned_data["body"], reply_to=reply_to, **{kind: record})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -146,18 +146,18 @@ def add_indicator_value(request, pk):
         raise PermissionDenied(_("Only coordinators enter indicator values."))
     form = IndicatorValueForm(request.POST or None, indicator=indicator)
     if request.method == "POST" and form.is_valid():
-        value = form.save(commit=False)
-        value.indicator = indicator
-        value.entered_by = request.user
-        value._history_user = request.user
-        existing = IndicatorValue.objects.filter(indicator=indicator, year=value.year).first()
+        data = form.cleaned_data
         try:
-            with transaction.atomic():
-                if existing is not None:
-                    value.pk = existing.pk
-                value.save()
-        except IntegrityError:
-            form.add_error("year", _("Somebody entered this year at the same moment; look at it and try again."))
+            value = save_indicator_value(
+                user=request.user,
+                indicator=indicator,
+                year=data["year"],
+                value=data["value"],
+                source=data["source"],
+                source_note=data["source_note"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
         else:
             messages.success(request, _("The value for %(year)s is saved.") % {"year": value.year})
             return redirect(indicator)

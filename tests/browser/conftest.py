@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from decisions.models import Commitment
 from measures.models import Measure, Organisation, PeriodState, ReportingPeriod
 from measures.roles import Role
-from measures.services import open_period, record_status
+from measures.services import record_status, transition_period
 from tests.factories import make_period, make_person
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -136,7 +136,7 @@ def world(live_server, transactional_db):
     period = ReportingPeriod.objects.filter(state=PeriodState.OPEN).first()
     if period is None:
         period = ReportingPeriod.objects.filter(year=year, kind="year").first() or make_period(year=year, kind="year")
-        period = open_period(period=period, user=None)
+        period = transition_period(period=period, user=None, to=PeriodState.OPEN)
     if not ReportingPeriod.objects.filter(state=PeriodState.PUBLISHED).exists():
         make_period(year=year - 1, kind="year", state=PeriodState.PUBLISHED)
 
@@ -164,7 +164,7 @@ def world(live_server, transactional_db):
             status=status,
             happened=happened,
             next_step="Rapportere igjen neste tertial.",
-            author=caseworker,
+            user=caseworker,
             period=period,
             evidence_links="https://www.bergen.kommune.no/",
         )

@@ -34,7 +34,7 @@ def tab_to(page, selector, *, max_steps=80):
 def test_the_main_routes_work_by_keyboard_alone(page, world):
     watcher = watch(page)
     measure, commitment = world.measure, world.commitment
-    record_status(measure=measure, status="in_progress", happened="Ombyggingen er i gang.", author=world.caseworker)
+    record_status(measure=measure, status="in_progress", happened="Ombyggingen er i gang.", user=world.caseworker)
     word = max(re.findall(r"\w+", measure.title), key=len)
     measure_url = reverse("measure_detail", args=[measure.pk])
     commitment_url = reverse("commitment_detail", args=[commitment.pk])

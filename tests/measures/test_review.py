@@ -26,7 +26,7 @@ from measures.progress import progress
 from measures.reminders import send_reminders
 from measures.reports.data import status_at_period
 from measures.roles import Role
-from measures.services import close_period, open_period, publish_period, record_status
+from measures.services import record_status, transition_period
 from measures.status import MeasureStatus
 from tests.factories import (
     make_commitment,
@@ -48,7 +48,7 @@ def report(measure, status, author, period, day):
     """A report made on `day` into `period`, which is the open one at that moment (as it was then)."""
     ReportingPeriod.objects.filter(state=PeriodState.OPEN).exclude(pk=period.pk).update(state=PeriodState.CLOSED)
     ReportingPeriod.objects.filter(pk=period.pk).update(state=PeriodState.OPEN)
-    update = record_status(measure=measure, status=status, happened=f"{status} {day}", author=author, period=period)
+    update = record_status(measure=measure, status=status, happened=f"{status} {day}", user=author, period=period)
     type(update).objects.filter(pk=update.pk).update(recorded_at=at(day))
     return update
 
@@ -71,14 +71,14 @@ def team():
 def test_a_published_period_is_frozen_and_later_reports_go_to_the_next(team):
     first, second = make_period(year=2025, kind="t1"), make_period(year=2025, kind="t2")
     measure = make_measure(responsible_unit=team["unit"])
-    open_period(period=first, user=team["koord"])
-    close_period(period=first, user=team["koord"])
-    publish_period(period=first, user=team["koord"])
+    transition_period(period=first, user=team["koord"], to=PeriodState.OPEN)
+    transition_period(period=first, user=team["koord"], to=PeriodState.CLOSED)
+    transition_period(period=first, user=team["koord"], to=PeriodState.PUBLISHED)
     with pytest.raises(ValidationError):
-        record_status(measure=measure, status="done", happened="For sent.", author=team["kari"], period=first)
+        record_status(measure=measure, status="done", happened="For sent.", user=team["kari"], period=first)
     assert not measure.updates.exists()
     assert ReportingPeriod.objects.current() is None  # between periods a report has no period
-    open_period(period=second, user=team["koord"])
+    transition_period(period=second, user=team["koord"], to=PeriodState.OPEN)
     assert ReportingPeriod.objects.current() == second  # the next period takes the reports
 
 
@@ -211,7 +211,7 @@ def test_the_review_shows_what_is_new_since_the_last_visit(client, team):
     assert "Dette er ditt første besøk" in first
     # What is late and what nobody works on are there as on the dashboard.
     assert 'id="late-heading"' in first and 'id="nobody-heading"' in first
-    record_status(measure=measure, status=MeasureStatus.DELAYED, happened="Forsinket.", author=team["kari"])
+    record_status(measure=measure, status=MeasureStatus.DELAYED, happened="Forsinket.", user=team["kari"])
     Comment.objects.create(author=team["koord"], body="En ny kommentar", measure=measure)
 
     # Back from reading one of them, in the same sitting: still new, still the first visit.
@@ -285,7 +285,7 @@ def test_reminders_go_once_to_each_caseworker_with_measures_to_report(team, sett
     settings.SITE_URL = "https://rus.bergen.kommune.no"
     period = make_period(year=2026, kind="t1", report_deadline=date(2026, 5, 15))
     make_measure(title="Kari sitt tiltak", responsible_unit=team["unit"])
-    open_period(period=period, user=team["koord"])
+    transition_period(period=period, user=team["koord"], to=PeriodState.OPEN)
 
     send_reminders(today=date(2026, 5, 1))
     assert [m.to for m in mail.outbox] == [["kari@bergen.kommune.no"]]
@@ -305,8 +305,8 @@ def test_reminders_go_once_to_each_caseworker_with_measures_to_report(team, sett
 def test_nothing_is_sent_to_a_caseworker_whose_measures_are_reported(team):
     period = make_period(year=2026, kind="t1")
     measure = make_measure(responsible_unit=team["unit"])
-    open_period(period=period, user=team["koord"])
-    record_status(measure=measure, status="in_progress", happened="x", author=team["kari"], period=period)
+    transition_period(period=period, user=team["koord"], to=PeriodState.OPEN)
+    record_status(measure=measure, status="in_progress", happened="x", user=team["kari"], period=period)
     send_reminders(today=date(2026, 2, 1))
     assert mail.outbox == []
 
@@ -314,10 +314,10 @@ def test_nothing_is_sent_to_a_caseworker_whose_measures_are_reported(team):
 def test_publishing_sends_the_progress_report_to_the_fagrad_once(team):
     period = make_period(year=2026, kind="t1")
     measure = make_measure(responsible_unit=team["unit"])
-    open_period(period=period, user=team["koord"])
-    record_status(measure=measure, status="done", happened="x", author=team["kari"], period=period)
-    close_period(period=period, user=team["koord"])
-    publish_period(period=period, user=team["koord"])
+    transition_period(period=period, user=team["koord"], to=PeriodState.OPEN)
+    record_status(measure=measure, status="done", happened="x", user=team["kari"], period=period)
+    transition_period(period=period, user=team["koord"], to=PeriodState.CLOSED)
+    transition_period(period=period, user=team["koord"], to=PeriodState.PUBLISHED)
 
     send_reminders(today=timezone.localdate())
     send_reminders(today=timezone.localdate() + timedelta(days=1))

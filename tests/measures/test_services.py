@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def report(measure, status, author, **extra):
-    return record_status(measure=measure, status=status, happened="Noe skjedde.", author=author, **extra)
+    return record_status(measure=measure, status=status, happened="Noe skjedde.", user=author, **extra)
 
 
 def test_record_status_appends_an_update_and_makes_it_the_measures_status(caseworker):
@@ -91,7 +91,7 @@ def test_a_status_change_of_a_commitment_is_in_its_history_with_the_reporter(cas
 def test_an_invalid_report_is_refused_and_changes_nothing(caseworker, field, value):
     commitment = make_commitment()
     measure = make_measure(commitments=[commitment])
-    arguments = {"measure": measure, "status": MeasureStatus.DONE, "happened": "Ferdig.", "author": caseworker}
+    arguments = {"measure": measure, "status": MeasureStatus.DONE, "happened": "Ferdig.", "user": caseworker}
     arguments[field] = value
 
     with pytest.raises(ValidationError) as error:

@@ -60,7 +60,7 @@ def form_data(client, url):
 def test_linking_a_measure_to_a_commitment_rolls_it_up_and_is_in_the_history(client, anne):
     commitment = make_commitment(title="Helse- og overdoseteam")
     measure = make_measure(title="Etablere teamet")
-    record_status(measure=measure, status=MeasureStatus.IN_PROGRESS, happened="Startet.", author=anne)
+    record_status(measure=measure, status=MeasureStatus.IN_PROGRESS, happened="Startet.", user=anne)
     client.force_login(anne)
     url = reverse("edit_measure", args=[measure.pk])
     data = form_data(client, url)
@@ -159,6 +159,34 @@ def test_the_second_of_two_simultaneous_saves_is_refused_with_both_versions_show
     assert (measure.title, measure.version) == ("Annes tittel", 3)
 
 
+def test_keeping_ones_version_after_a_conflict_keeps_what_the_colleague_changed_elsewhere(client, anne, bjorn):
+    measure = make_measure(title="Tittel", description="Opprinnelig beskrivelse", deadline=None)
+    url = reverse("edit_measure", args=[measure.pk])
+    client.force_login(anne)
+    annes = form_data(client, url)
+    client.force_login(bjorn)
+    bjorns = form_data(client, url)
+
+    annes["deadline"] = "2027-03-31"  # Anne sets a deadline and saves first
+    client.force_login(anne)
+    assert client.post(url, annes).status_code == 302
+
+    client.force_login(bjorn)
+    bjorns["description"] = "Bjørns beskrivelse"  # Bjørn only edits the description
+    conflict = client.post(url, bjorns)
+    assert 'class="conflict"' in conflict.text
+    assert (
+        "31. mars 2027" in conflict.text.split('class="conflict"')[1].split("</section>")[0]
+    )  # dates the Norwegian way
+    assert 'value="2027-03-31"' in conflict.text  # the form now holds Anne's deadline, which Bjørn did not touch
+    again = {**bjorns, "deadline": "2027-03-31"}
+    again["seen_version"] = re.search(r'name="seen_version" value="(\d+)"', conflict.text).group(1)
+    assert client.post(url, again).status_code == 302
+
+    measure.refresh_from_db()
+    assert (measure.description, str(measure.deadline)) == ("Bjørns beskrivelse", "2027-03-31")
+
+
 def test_a_new_commitment_must_belong_to_exactly_one_document_with_a_free_number(client, anne):
     decision, platform = make_decision(), make_platform()
     make_commitment(decision=decision, number=1)
@@ -247,6 +275,38 @@ def test_periods_open_close_and_publish_in_order_and_only_one_is_open(client, an
     history = ReportingPeriod.objects.get(pk=first.pk).history.order_by("history_date")
     assert [h.state for h in history] == ["planned", "open", "closed", "published"]
     assert {h.history_user for h in history[1:]} == {anne}
+
+
+def test_closing_a_period_asks_first_and_a_closed_period_can_be_reopened(client, anne):
+    period = make_period(year=2026, kind="t1")
+    make_measure(title="Ikke rapportert ennå")
+    make_measure(title="Heller ikke rapportert")
+    client.force_login(anne)
+    client.post(reverse("change_period_state", args=[period.pk, "open"]))
+
+    question = client.get(reverse("change_period_state", args=[period.pk, "close"]))
+    assert "2 tiltak er ikke rapportert i den ennå" in question.text
+    assert ReportingPeriod.objects.get(pk=period.pk).state == PeriodState.OPEN  # asking changes nothing
+    client.post(reverse("change_period_state", args=[period.pk, "close"]))
+    assert ReportingPeriod.objects.get(pk=period.pk).state == PeriodState.CLOSED
+
+    assert "Gjenåpne" in client.get(reverse("period_list")).text
+    client.post(reverse("change_period_state", args=[period.pk, "reopen"]))
+    reopened = ReportingPeriod.objects.get(pk=period.pk)
+    assert reopened.state == PeriodState.OPEN
+    history = reopened.history.order_by("history_date", "history_id")
+    assert [h.state for h in history] == ["planned", "open", "closed", "open"]
+    assert history.last().history_user == anne
+
+
+def test_a_published_period_cannot_be_reopened(client, anne):
+    period = make_period(year=2026, kind="t1")
+    client.force_login(anne)
+    for action in ("open", "close", "publish"):
+        client.post(reverse("change_period_state", args=[period.pk, action]))
+    refused = client.post(reverse("change_period_state", args=[period.pk, "reopen"]), follow=True)
+    assert ReportingPeriod.objects.get(pk=period.pk).state == PeriodState.PUBLISHED
+    assert "ds-alert" in refused.text
 
 
 def test_a_period_must_end_after_it_starts_and_be_unique(client, anne):

@@ -40,7 +40,7 @@ YESTERDAY = timezone.localdate() - timedelta(days=1)
 
 def report(measure, status, author, **extra):
     return record_status(
-        measure=measure, status=status, happened=extra.pop("happened", "Noe skjedde."), author=author, **extra
+        measure=measure, status=status, happened=extra.pop("happened", "Noe skjedde."), user=author, **extra
     )
 
 

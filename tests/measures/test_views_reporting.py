@@ -13,7 +13,7 @@ from decisions.models import Commitment
 from decisions.status import CommitmentStatus
 from measures.models import PeriodState, ReportingPeriod, StatusUpdate
 from measures.roles import Role
-from measures.services import close_period, record_status
+from measures.services import record_status, transition_period
 from measures.status import MeasureStatus
 from tests.factories import make_commitment, make_measure, make_organisation, make_period, make_person
 
@@ -119,7 +119,7 @@ def test_bad_input_is_explained_next_to_the_field_keeps_the_text_and_changes_not
 
 def test_a_closed_period_takes_no_report(client, kari, unit, open_period, coordinator):
     measure = make_measure(responsible_unit=unit)
-    close_period(period=open_period, user=coordinator)
+    transition_period(period=open_period, user=coordinator, to=PeriodState.CLOSED)
     client.force_login(kari)
     response = post_report(client, measure, period=open_period.pk)
     assert "Årsrapport 2026 er stengt for rapportering" in response.text  # the form was open when it closed
@@ -134,7 +134,7 @@ def test_while_a_period_is_open_every_report_counts_for_it(client, kari, unit, o
     assert post_report(client, measure, period="").status_code == 302
     assert StatusUpdate.objects.get().period == open_period
     # Between periods a report has no period, and the form says so.
-    close_period(period=open_period, user=coordinator)
+    transition_period(period=open_period, user=coordinator, to=PeriodState.CLOSED)
     assert "Ingen periode (mellom to perioder)" in client.get(reverse("report_status", args=[measure.pk])).text
 
 
@@ -152,7 +152,7 @@ def test_a_colleagues_report_in_between_is_shown_and_nothing_is_lost(client, kar
     colleague = make_person("ola", Role.CASEWORKER, [unit], first_name="Ola", last_name="Hansen")
     client.force_login(kari)
     seen = measure.latest_update_id or 0
-    record_status(measure=measure, status=MeasureStatus.DONE, happened="Ola: ferdig.", author=colleague)
+    record_status(measure=measure, status=MeasureStatus.DONE, happened="Ola: ferdig.", user=colleague)
 
     response = post_report(client, measure, seen_latest=seen, happened="Kari: forsinket.", status="delayed")
     assert response.status_code == 200
@@ -178,7 +178,7 @@ def test_the_last_report_is_at_hand_to_build_on(client, kari, unit, open_period)
         status=MeasureStatus.IN_PROGRESS,
         happened="Forrige tekst.",
         next_step="Forrige neste steg.",
-        author=kari,
+        user=kari,
     )
     client.force_login(kari)
     page = client.get(reverse("report_status", args=[measure.pk])).text
@@ -197,7 +197,7 @@ def test_my_measures_is_for_those_who_report(client):
 
 def test_my_measures_lists_what_needs_a_report_and_what_is_late(client, kari, unit, open_period):
     reported = make_measure(title="Allerede rapportert", responsible_unit=unit)
-    record_status(measure=reported, status=MeasureStatus.IN_PROGRESS, happened="x", author=kari, period=open_period)
+    record_status(measure=reported, status=MeasureStatus.IN_PROGRESS, happened="x", user=kari, period=open_period)
     waiting = make_measure(title="Venter på rapport", responsible_unit=unit)
     late = make_measure(title="Over fristen", responsible_unit=unit, deadline=timezone.localdate() - timedelta(days=3))
     make_measure(title="En annen enhets tiltak", responsible_unit=make_organisation())
@@ -215,7 +215,7 @@ def test_my_measures_lists_what_needs_a_report_and_what_is_late(client, kari, un
 def test_period_completeness_counts_per_unit_and_names_who_is_missing(client, kari, unit, open_period):
     coordinator = make_person("koord", Role.COORDINATOR)
     done = make_measure(title="Rapportert", responsible_unit=unit)
-    record_status(measure=done, status=MeasureStatus.DONE, happened="x", author=kari, period=open_period)
+    record_status(measure=done, status=MeasureStatus.DONE, happened="x", user=kari, period=open_period)
     make_measure(title="Mangler rapport", responsible_unit=unit)
     silent_unit = make_organisation(name="Enhet uten folk")
     make_measure(title="Ingen rapporterer", responsible_unit=silent_unit)
@@ -235,7 +235,7 @@ def test_completeness_without_a_period_shows_the_open_one_or_else_the_one_that_e
     client.force_login(make_person("koord", Role.COORDINATOR))
     shown = reverse("period_completeness", args=[open_period.pk])
     assert client.get(reverse("period_completeness_current")).url == shown
-    close_period(period=open_period, user=None)
+    transition_period(period=open_period, user=None, to=PeriodState.CLOSED)
     make_period(year=2027, kind="t1")  # planned: nobody has reported into it
     assert client.get(reverse("period_completeness_current")).url == shown
     ReportingPeriod.objects.all().delete()
@@ -262,8 +262,8 @@ def test_report_pages_cost_the_same_queries_with_few_and_many_records(client, ka
     small = counts()
     for i in range(5):
         other = make_measure(responsible_unit=unit, title=f"Tiltak {i}")
-        record_status(measure=other, status=MeasureStatus.IN_PROGRESS, happened="x", author=kari, period=open_period)
-        record_status(measure=measure, status=MeasureStatus.IN_PROGRESS, happened=f"y{i}", author=kari)
+        record_status(measure=other, status=MeasureStatus.IN_PROGRESS, happened="x", user=kari, period=open_period)
+        record_status(measure=measure, status=MeasureStatus.IN_PROGRESS, happened=f"y{i}", user=kari)
     assert counts() == small
     # The measure page adds, for a logged-in person, the audit trail (its rows and one query per linked kind)
     # and the comments (their rows, and whether the person may answer).

@@ -7,9 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from measures.models import Comment, Indicator, IndicatorValue, PeriodState
-from measures.review import post_comment
-from measures.services import record_status
+from measures.models import Comment, Indicator, PeriodState
+from measures.services import post_comment, record_status, save_indicator_value
 from measures.status import MeasureStatus
 from tests.factories import (
     make_commitment,
@@ -67,14 +66,12 @@ def make_records(n, *, reporter, enterer):
             measure=measure,
             status=MeasureStatus.IN_PROGRESS,
             happened=f"Arbeidet med tiltak {i} er i gang.",
-            author=reporter,
+            user=reporter,
         )
         indicator = Indicator.objects.create(name=f"Overdosedødsfall {i}", unit="dødsfall per år", source=make_source())
         indicator.commitments.add(point)
         indicator.themes.add(theme)
-        IndicatorValue.objects.create(
-            indicator=indicator, year=2024, value=Decimal("12.50"), source=make_source(), entered_by=enterer
-        )
+        save_indicator_value(user=enterer, indicator=indicator, year=2024, value=Decimal("12.50"), source=make_source())
         records["measures"].append(measure)
         records["commitments"].append(point)
     return records
@@ -94,7 +91,7 @@ def enterer(db):
 def hidden(db, reporter):
     """A closed period (not published) with the advisory council's comment on it: only logged-in people see them."""
     period = make_period(year=2026, kind="t2", state=PeriodState.CLOSED)
-    comment = post_comment(author=reporter, body=SECRET_COMMENT, period=period)
+    comment = post_comment(user=reporter, body=SECRET_COMMENT, period=period)
     assert Comment.objects.filter(pk=comment.pk).exists()
     return {"period": period, "progress_url": reverse("progress_report", args=[period.pk])}
 

@@ -143,7 +143,7 @@ def test_cursor_pages_walk_every_record_once_and_the_page_size_is_capped(client,
 
 
 def test_status_updates_come_newest_first_and_filter_by_measure(client, three, reporter):
-    newest = record_status(measure=three["measures"][0], status=MeasureStatus.DONE, happened="Ferdig.", author=reporter)
+    newest = record_status(measure=three["measures"][0], status=MeasureStatus.DONE, happened="Ferdig.", user=reporter)
     listed = [item["id"] for item in api(client, "status-updates/").json()["results"]]
     assert listed[0] == newest.pk
     assert listed == sorted(listed, reverse=True)  # recorded one after another
@@ -163,7 +163,7 @@ def test_an_unchanged_answer_is_not_modified_and_a_change_gives_a_new_etag(
     other = api(client, "measures/", status="done")
     assert other["ETag"] != etag  # another address, another answer
     with django_capture_on_commit_callbacks(execute=True):
-        record_status(measure=one["measures"][0], status=MeasureStatus.DONE, happened="Ferdig.", author=reporter)
+        record_status(measure=one["measures"][0], status=MeasureStatus.DONE, happened="Ferdig.", user=reporter)
     cache.clear()
     changed = client.get("/api/v1/measures/", headers={"If-None-Match": etag})
     assert changed.status_code == 200

@@ -84,7 +84,7 @@ def test_the_archive_is_made_once_per_change_of_the_data(
     assert first["X-Archive-Cache"] == "miss"
     assert download(client)["X-Archive-Cache"] == "hit"
     with django_capture_on_commit_callbacks(execute=True):
-        record_status(measure=one["measures"][0], status=MeasureStatus.DONE, happened="Ferdig.", author=reporter)
+        record_status(measure=one["measures"][0], status=MeasureStatus.DONE, happened="Ferdig.", user=reporter)
     after = download(client)
     assert after["X-Archive-Cache"] == "miss"
     with zipfile.ZipFile(io.BytesIO(after.content)) as archive:

@@ -50,7 +50,7 @@ def test_a_status_a_document_states_is_no_news(client, one):
 
 def test_each_record_feed_follows_only_its_own(client, three, reporter):
     first, second = three["measures"][0], three["measures"][1]
-    record_status(measure=second, status=MeasureStatus.DELAYED, happened="Forsinket.", author=reporter)
+    record_status(measure=second, status=MeasureStatus.DELAYED, happened="Forsinket.", user=reporter)
     measure_feed = parse(client, reverse("measure_feed", args=[second.pk]))
     assert [e.title for e in measure_feed.entries if "#update-" in e.link] == [
         f"{second}: Forsinket",
@@ -68,7 +68,7 @@ def test_each_record_feed_follows_only_its_own(client, three, reporter):
 
 def test_a_filtered_list_has_a_feed_of_what_it_shows(client, three, reporter):
     other = make_measure(title="Tiltak uten tema")
-    record_status(measure=other, status=MeasureStatus.DONE, happened="Ferdig.", author=reporter)
+    record_status(measure=other, status=MeasureStatus.DONE, happened="Ferdig.", user=reporter)
     everything = parse(client, reverse("measure_list_feed"))
     assert f"{other}: Gjennomført" in {e.title for e in everything.entries}
     themed = parse(client, reverse("measure_list_feed") + f"?theme={three['theme'].pk}")

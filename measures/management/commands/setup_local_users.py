@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ...models import Organisation, PeriodKind, PeriodState, ReportingPeriod
 from ...roles import Role, assign_role, ensure_roles
-from ...services import open_period
+from ...services import transition_period
 
 LOCAL_USERS = [
     ("koordinator", Role.COORDINATOR, "Kari", "Koordinator"),
@@ -78,5 +78,5 @@ class Command(BaseCommand):
             year=starts.year, kind=kind, defaults={"starts_on": starts, "ends_on": ends}
         )
         if period.state == PeriodState.PLANNED:
-            period = open_period(period=period, user=None)
+            period = transition_period(period=period, user=None, to=PeriodState.OPEN)
         return period

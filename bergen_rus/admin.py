@@ -1,21 +1,16 @@
-"""Admin for sources and themes, and the base class for versioned records.
-
-Decisions, platforms and commitments are registered in measures.admin: saving them can change a commitment's
-rolled-up status, and the roll-up rule lives in measures (which imports decisions, never the reverse).
-"""
+"""The back office's shared machinery: history pages that cost a fixed number of queries, and initial values from
+an address that cannot overflow a key. The models are registered in measures.admin, which saves every one of them
+through measures.services (the one write path)."""
 
 import itertools
 
-from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
 
 from bergen_rus.converters import parse_id
 
-from .forms import VersionedModelForm, save_own_fields
-from .history import m2m_members
-from .models import Source, Theme
+from .audit import HIDDEN_FIELDS, field_changes, m2m_members
 
 
 class SafeInitialDataMixin:
@@ -56,9 +51,14 @@ class HistoryAdmin(SafeInitialDataMixin, SimpleHistoryAdmin):
         m2m_fields = list(getattr(type(records[0]), "_history_m2m_fields", []))
         members = m2m_members(records, m2m_fields)
         excluded = [field.name for field in m2m_fields]
+        uneditable = [f for f in type(records[0]).tracked_fields if not f.editable and f.name not in HIDDEN_FIELDS]
         for newer, older in itertools.pairwise(records):
             delta = newer.diff_against(older, excluded_fields=excluded, foreign_keys_are_objs=foreign_keys_are_objs)
             changes, changed_fields = list(delta.changes), list(delta.changed_fields)
+            # The fields no form edits (a rolled-up status), which the library's diff leaves out.
+            for change in field_changes(newer, older, uneditable):
+                changes.append(change)
+                changed_fields.append(change.field)
             for field in m2m_fields:
                 before, after = members[field.name][older.history_id], members[field.name][newer.history_id]
                 if [row["key"] for row in before] != [row["key"] for row in after]:
@@ -68,31 +68,3 @@ class HistoryAdmin(SafeInitialDataMixin, SimpleHistoryAdmin):
             newer.history_delta_changes = helper.context_for_delta_changes(
                 ModelDelta(changes, changed_fields, older, newer)
             )
-
-
-class VersionedAdmin(HistoryAdmin):
-    """Admin for records with a `version`: a stale save is refused instead of overwriting a colleague's work."""
-
-    form = VersionedModelForm
-
-    def save_model(self, request, obj, form, change):
-        form.bump_version()
-        if change:
-            save_own_fields(obj, form)  # a status written meanwhile by the status rules stays as it is
-        else:
-            super().save_model(request, obj, form, change)
-
-
-@admin.register(Source)
-class SourceAdmin(HistoryAdmin):
-    list_display = ["title", "kind", "publisher", "date_note", "case_number", "file_name"]
-    list_filter = ["kind"]
-    search_fields = ["title", "publisher", "case_number", "file_name", "summary"]
-
-
-@admin.register(Theme)
-class ThemeAdmin(HistoryAdmin):
-    list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
-    search_fields = ["name", "description"]
-    prepopulated_fields = {"slug": ["name"]}

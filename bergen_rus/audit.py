@@ -1,18 +1,26 @@
-"""The audit trail of a record, read from django-simple-history: who changed what, when, old → new.
+"""The audit history of the records: writing it (one entry per save, by the services) and reading it back as a trail
+of who changed what, when, old → new.
 
-Used by the back office's history pages and by the record pages that logged-in people see. The number of queries
-is fixed: the history rows, one per tracked many-to-many field, one per kind of related record named in a change.
+Every write of a record goes through a service (measures.services), which saves the row with django-simple-history's
+automatic history switched off (`quietly`) and then writes exactly one history entry with `write_history`: the
+record's fields and the members of every tracked many-to-many field as they are after the whole save. An entry
+compared with the one before it is then exactly the change that save made.
+
+Reading (`audit_trail`) is used by the back office's history pages and by the record pages that logged-in people
+see. The number of queries is fixed: the history rows, one per tracked many-to-many field, one per kind of related
+record named in a change.
 """
 
 import itertools
 from collections import defaultdict
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import ModelChange
 from simple_history.utils import get_m2m_reverse_field_name
 
 from bergen_rus.formats import number_text
@@ -41,6 +49,58 @@ class TrailEntry:
     version: int | None = None  # the record's version after the change, for records that keep one
 
 
+@contextmanager
+def quietly(*instances):
+    """Save `instances` (and set their many-to-many fields) without django-simple-history's automatic entries: the
+    caller writes one entry per save with `write_history` when the whole save is done."""
+    for instance in instances:
+        instance.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        for instance in instances:
+            with suppress(AttributeError):
+                del instance.skip_history_when_saving
+
+
+def write_history(instances, *, user, reason="", created=False):
+    """One history entry for each of `instances` (all of one model) as they are now, with the members of each tracked
+    many-to-many field, attributed to `user` (None for the system) with `reason`. Returns the entries.
+
+    Queries: one insert of the entries, and per tracked many-to-many field one read of the links and one insert.
+    """
+    instances = list(instances)
+    if not instances:
+        return []
+    model = type(instances[0])
+    kind = "+" if created else "~"
+    manager = model.history
+    now = timezone.now()
+    rows = [
+        manager.model(
+            history_date=now,
+            history_user=user,
+            history_change_reason=(reason or "")[:100] or None,
+            history_type=kind,
+            **{field.attname: getattr(instance, field.attname) for field in manager.model.tracked_fields},
+        )
+        for instance in instances
+    ]
+    rows = manager.model.objects.bulk_create(rows)
+    by_pk = {getattr(row, model._meta.pk.attname): row for row in rows}
+    for m2m_field in getattr(manager.model, "_history_m2m_fields", []):
+        through = getattr(model, m2m_field.name).through
+        history_through = getattr(rows[0], m2m_field.name).model
+        owner = next(f.name for f in through._meta.fields if f.related_model is model)
+        names = [f.name for f in through._meta.fields]
+        links = through.objects.filter(**{f"{owner}_id__in": list(by_pk)})
+        history_through.objects.bulk_create(
+            history_through(history=by_pk[getattr(link, f"{owner}_id")], **{n: getattr(link, n) for n in names})
+            for link in links
+        )
+    return rows
+
+
 def m2m_members(records, m2m_fields):
     """{field name: {history id: [{related name: object, "key": pk}, ...]}}, one query per field."""
     history_ids = [record.history_id for record in records]
@@ -54,6 +114,17 @@ def m2m_members(records, m2m_fields):
             by_record[row.history_id].append({related: getattr(row, related), "key": getattr(row, f"{related}_id")})
         members[m2m_field.name] = by_record
     return members
+
+
+def field_changes(newer, older, fields):
+    """The changes between two history entries of one record in `fields` (raw values: keys for relations), every
+    tracked field included, also those no form edits (a rolled-up status, a period's opening time), which
+    django-simple-history's own diff leaves out."""
+    return [
+        ModelChange(field.name, getattr(older, field.attname), getattr(newer, field.attname))
+        for field in fields
+        if getattr(older, field.attname) != getattr(newer, field.attname)
+    ]
 
 
 def _display(model_field, value, related_names):
@@ -83,12 +154,12 @@ def audit_trail(obj, limit=TRAIL_LENGTH):
     m2m_fields = list(getattr(type(records[0]), "_history_m2m_fields", []))
     members = m2m_members(records, m2m_fields)
     excluded = [m2m_field.name for m2m_field in m2m_fields]
+    tracked = [f for f in type(records[0]).tracked_fields if f.name not in excluded]
 
     deltas = []
     wanted = defaultdict(set)  # related model -> ids to name
     for newer, older in itertools.pairwise(records):
-        delta = newer.diff_against(older, excluded_fields=excluded, foreign_keys_are_objs=False)
-        visible = [change for change in delta.changes if change.field not in HIDDEN_FIELDS]
+        visible = [change for change in field_changes(newer, older, tracked) if change.field not in HIDDEN_FIELDS]
         for change in visible:
             model_field = model._meta.get_field(change.field)
             if isinstance(model_field, models.ForeignKey):
@@ -144,37 +215,7 @@ def audit_trail(obj, limit=TRAIL_LENGTH):
     return _as_saves(entries)
 
 
-# One save writes a history row for the record and one for each of its many-to-many fields, moments apart.
-ONE_SAVE = timedelta(seconds=5)
-
-
-def _same_save(newer, older):
-    """Whether two changes are one save: the same version of a versioned record (every save moves it on), or, for
-    records without one, the same person moments apart."""
-    if newer.kind != older.kind or newer.who != older.who:
-        return False
-    if newer.version is not None and older.version is not None:
-        return newer.version == older.version
-    return newer.when - older.when <= ONE_SAVE
-
-
 def _as_saves(entries):
-    """The entries (newest first) as a reader thinks of them: one per save. A change that shows nothing (only
-    bookkeeping moved) is left out, and the history rows of one save are one entry, each field with its value
-    before and after the save."""
-    saves = []
-    for entry in entries:
-        changed = entry.kind == str(HISTORY_TYPES["~"])
-        if changed and not entry.changes:
-            continue
-        newer = saves[-1] if saves else None
-        if changed and newer is not None and _same_save(newer, entry):
-            by_field = {change.field: change for change in newer.changes}
-            for change in entry.changes:
-                if change.field in by_field:
-                    by_field[change.field].old = change.old  # the value before the earlier of the two
-                else:
-                    newer.changes.append(change)
-            continue
-        saves.append(entry)
-    return saves
+    """The entries (newest first) without those that show nothing: a change of bookkeeping only (the version, a
+    status time) is no change a reader can see."""
+    return [entry for entry in entries if entry.changes or entry.kind != str(HISTORY_TYPES["~"])]
