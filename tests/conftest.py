@@ -1,8 +1,8 @@
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import caches
 
-from tests.factories import make_user
+from measures.roles import Role
+from tests.factories import make_person, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,8 @@ def caseworker(db):
 
 @pytest.fixture
 def coordinator(db):
-    return get_user_model().objects.create_superuser("koordinator", password="a-long-test-password")
+    """A coordinator as the site makes them: the coordinator role and the back office, no superuser rights."""
+    return make_person("koordinator", Role.COORDINATOR, first_name="Kim", last_name="Koordinator", is_staff=True)
 
 
 @pytest.fixture

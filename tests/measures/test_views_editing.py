@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from decisions.models import Commitment
@@ -343,3 +345,50 @@ def test_the_audit_trail_is_for_logged_in_people_only(client, anne):
     assert reverse("edit_measure", args=[measure.pk]) not in page  # a reader gets no edit link
     client.force_login(anne)
     assert reverse("edit_measure", args=[measure.pk]) in client.get(url).text
+
+
+def test_the_coordinators_pages_cost_the_same_pinned_queries_with_one_record_and_with_many(client, anne):
+    def world(n, year):
+        decision = make_decision(title=f"Vedtak {year}")
+        points = [make_commitment(decision=decision, number=i, title=f"Punkt {i} {year}") for i in range(1, n + 1)]
+        units = [make_organisation(name=f"Enhet {i} {year}") for i in range(n)]
+        measures = [
+            make_measure(title=f"Tiltak {i} {year}", responsible_unit=units[i], commitments=points[: i + 1])
+            for i in range(n)
+        ]
+        for measure in measures:
+            MeasureDecision.objects.create(measure=measure, decision=decision, role="amended")
+        period = make_period(year=year, kind="t1")
+        return {
+            "measure": reverse("edit_measure", args=[measures[0].pk]),
+            "new measure": reverse("add_measure"),
+            "commitment": reverse("edit_commitment", args=[points[0].pk]),
+            "decision": reverse("edit_decision", args=[decision.pk]),
+            "period": reverse("edit_period", args=[period.pk]),
+            "periods": reverse("period_list"),
+            "close?": reverse("change_period_state", args=[period.pk, "close"]),
+        }
+
+    def counts(urls):
+        result = {}
+        for name, url in urls.items():
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200, name
+            result[name] = len(queries)
+        return result
+
+    client.force_login(anne)
+    small = counts(world(1, 2025))
+    large = counts(world(5, 2026))
+    assert small == large
+    # Pinned: the edit pages read the record, its links and the choices of every field once each.
+    assert large == {
+        "measure": 23,
+        "new measure": 16,
+        "commitment": 13,
+        "decision": 11,
+        "period": 8,
+        "periods": 8,
+        "close?": 9,
+    }
