@@ -146,9 +146,10 @@ def child_django(html_path, css_path, params):
     django.setup()
     from pypdf import PdfReader
 
+    from measures.periods import default_period
     from measures.reports import data, pdf, render
 
-    period = data.default_period()
+    period = default_period()
     query = QueryDict(params)
     started, cpu = time.perf_counter(), _cpu()
     document = render.status_report_document(period=period, params=query)
@@ -216,11 +217,11 @@ def child_downloads(params):
     from django.test import Client
     from django.urls import reverse
 
-    from measures.reports import data
+    from measures.periods import default_period, period_key
 
     cache.clear()
     client = Client()
-    url = f"{reverse('status_report_pdf')}?period={data.period_key(data.default_period())}&{params}"
+    url = f"{reverse('status_report_pdf')}?period={period_key(default_period())}&{params}"
     times, hits = [], 0
     for _ in range(DOWNLOADS):
         started = time.perf_counter()

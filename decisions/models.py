@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .status import CommitmentStatus
+from bergen_rus.querysets import count_of
+
+from .status import OPEN_COMMITMENT_STATUSES, CommitmentStatus
 
 
 class SourceKind(models.TextChoices):
@@ -74,6 +76,16 @@ class Body(models.TextChoices):
     EXECUTIVE = "executive", _("City government (byrådet)")
 
 
+class DecisionQuerySet(models.QuerySet):
+    def with_point_counts(self):
+        """Annotated with point_count, open_count (points not followed up or delayed) and fulfilled_count."""
+        return self.annotate(
+            point_count=count_of(Commitment.objects, "decision"),
+            open_count=count_of(Commitment.objects.filter(status__in=OPEN_COMMITMENT_STATUSES), "decision"),
+            fulfilled_count=count_of(Commitment.objects.filter(status=CommitmentStatus.FULFILLED), "decision"),
+        )
+
+
 class Decision(models.Model):
     """A decision adopted in a case by a body on a date; its points are commitments."""
 
@@ -92,6 +104,7 @@ class Decision(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="decisions")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    objects = DecisionQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:
@@ -106,6 +119,12 @@ class Decision(models.Model):
         return reverse("decision_detail", args=[self.pk])
 
 
+class PlatformQuerySet(models.QuerySet):
+    def with_pledge_count(self):
+        """Annotated with pledge_count: how many pledges each platform makes."""
+        return self.annotate(pledge_count=count_of(Commitment.objects, "platform"))
+
+
 class Platform(models.Model):
     """The city government's platform for its term: the promises it made."""
 
@@ -116,6 +135,7 @@ class Platform(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="platforms")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    objects = PlatformQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -161,11 +181,20 @@ class CommitmentQuerySet(models.QuerySet):
     def in_document_order(self):
         return self.order_by(*DOCUMENT_ORDER)
 
-    def needing_follow_up(self):
-        return self.filter(requires_follow_up=True)
-
     def not_followed_up(self):
         return self.filter(status=CommitmentStatus.NOT_FOLLOWED_UP)
+
+    def status_counts(self):
+        """{CommitmentStatus value: number of commitments} in one query; a status no commitment has is left out.
+
+        The ordering is cleared first: the columns of an ordering would otherwise enter the GROUP BY and split the
+        counts (each commitment counted in a group of its own).
+        """
+        return dict(self.order_by().values_list("status").annotate(n=models.Count("pk")))
+
+    def with_measure_count(self):
+        """Annotated with measure_count: how many measures follow each commitment up."""
+        return self.annotate(measure_count=count_of(Commitment.measures.through.objects, "commitment"))
 
 
 class Commitment(models.Model):

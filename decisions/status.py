@@ -35,6 +35,10 @@ class CommitmentStatus(models.TextChoices):
         return sorted(cls, key=lambda status: status.order)
 
 
+# The statuses of a commitment that still wants something done about it: nobody follows it up, or it is delayed
+# (the «open points» of a decision).
+OPEN_COMMITMENT_STATUSES = (CommitmentStatus.NOT_FOLLOWED_UP, CommitmentStatus.DELAYED)
+
 # (order, colour, meaning). Colours are backgrounds that carry black text at WCAG AA contrast.
 _COMMITMENT_META = {
     CommitmentStatus.NOT_FOLLOWED_UP: (

@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,10 @@ class MeasuresConfig(AppConfig):
         from .caching import touch
         from .models import ChangeStamp, ReminderSent, ReviewVisit
         from .roles import ensure_roles
+        from .search import register_sqlite_functions
+
+        # SQLite folds text for the search with a function of ours (PostgreSQL stores the folded text).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="bergen_rus.sqlite_functions")
 
         # The role groups and their permissions exist after every migrate (permissions are made post-migrate).
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")

@@ -66,7 +66,8 @@ def data_version():
 
 
 def last_change():
-    """When the data last changed (None before the first change)."""
+    """When the data last changed (None before the first change): the open-data archive and its description date
+    themselves by it."""
     return ChangeStamp.objects.filter(pk=1).values_list("changed_at", flat=True).first()
 
 

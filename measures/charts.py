@@ -5,11 +5,12 @@ number format of the active language (a decimal comma would break it).
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from bergen_rus.formats import number_text
 from decisions.status import CommitmentStatus
 
-from .status import NOT_REPORTED_COLOUR, NOT_REPORTED_DESCRIPTION, NOT_REPORTED_LABEL, MeasureStatus
+from .status import NOT_REPORTED, shown_statuses
 
 CHART_WIDTH = 640
 # On the web pages a narrower drawing: scaled to a phone's width, its 15-unit text still reads at about 12 px.
@@ -22,7 +23,7 @@ BAR_HEIGHT = 20
 
 @dataclass
 class StatusRow:
-    value: str  # the status value, "not_reported" for measures nobody has reported on
+    value: str  # the status value, NOT_REPORTED.value for measures nobody has reported on
     label: str
     colour: str
     description: str
@@ -38,14 +39,18 @@ def commitment_rows(counts):
 
 
 def measure_rows(counts):
-    """One row per measure status plus «not reported» (the None key), from {status value or None: count}."""
-    rows = [StatusRow("not_reported", str(NOT_REPORTED_LABEL), NOT_REPORTED_COLOUR, str(NOT_REPORTED_DESCRIPTION), 0)]
-    rows[0].count = counts.get(None, 0)
-    rows += [
-        StatusRow(status.value, str(status.label), status.colour, str(status.description), counts.get(status, 0))
-        for status in MeasureStatus.ordered()
+    """One row per status a measure is shown with («not reported» first: the None key), from {status value or None:
+    count} as Measure.objects.status_counts() gives it."""
+    return [
+        StatusRow(
+            status.value,
+            str(status.label),
+            status.colour,
+            str(status.description),
+            counts.get(None if status is NOT_REPORTED else status, 0),
+        )
+        for status in shown_statuses()
     ]
-    return rows
 
 
 def status_bars(rows, *, width=CHART_WIDTH):
@@ -79,15 +84,28 @@ def status_bars(rows, *, width=CHART_WIDTH):
     }
 
 
-def status_changes(history, enum):
-    """[(status, when)] for each change of status in `history`, newest first, from (status, date) rows oldest first."""
-    changes = []
-    previous = None
+@dataclass
+class StatusSpell:
+    """A stretch of consecutive history rows with the same status: from the first to the last of them."""
+
+    status: object  # a MeasureStatus or a CommitmentStatus
+    first: date | None
+    last: date | None
+    reports: int
+
+
+def status_timeline(history, enum):
+    """The status timeline of one record, newest first, from its (status value, date) rows oldest first: one
+    StatusSpell per change of status (`enum` is MeasureStatus or CommitmentStatus), with the number of rows that
+    kept it. A date is None where the history gives none (a status a document states without a date)."""
+    spells = []
     for status, when in history:
-        if status != previous:
-            changes.append((enum(status), when))
-            previous = status
-    return list(reversed(changes))
+        if spells and spells[-1].status == status:
+            spells[-1].last = when
+            spells[-1].reports += 1
+        else:
+            spells.append(StatusSpell(enum(status), when, when, 1))
+    return list(reversed(spells))
 
 
 INDICATOR_WIDTH = 640

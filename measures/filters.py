@@ -21,9 +21,8 @@ from decisions.status import CommitmentStatus
 from .forms import bounded_ids
 from .models import ActionPlan, Location, Measure, Organisation, ReportingPeriod
 from .search import text_filter
-from .status import NOT_REPORTED_LABEL, MeasureStatus
+from .status import NOT_REPORTED, status_choices
 
-NOT_REPORTED = "not_reported"
 # django-filter labels a descending sort with this text but ships no Norwegian translation; marked here so our
 # catalogue carries it (Django looks the text up in every catalogue).
 gettext_noop("%s (descending)")
@@ -51,8 +50,8 @@ def document_choices():
 
 def measure_status_condition(values):
     """A Q selecting measures whose current status is one of `values` (NOT_REPORTED: never reported on)."""
-    condition = Q(current_status__in=[value for value in values if value != NOT_REPORTED])
-    if NOT_REPORTED in values:
+    condition = Q(current_status__in=[value for value in values if value != NOT_REPORTED.value])
+    if NOT_REPORTED.value in values:
         condition |= Q(current_status__isnull=True)
     return condition
 
@@ -126,8 +125,6 @@ class TrackingFilterSet(django_filters.FilterSet):
         label=_("Deadline"), choices=LATE_CHOICES, method="filter_late", empty_label=_("All")
     )
 
-    search_fields = ()
-
     def __init__(self, data=None, *args, **kwargs):
         model_choices = [
             name
@@ -153,7 +150,7 @@ class TrackingFilterSet(django_filters.FilterSet):
         return queryset.filter(~exists if negate else exists)
 
     def filter_text(self, queryset, name, value):
-        return text_filter(queryset, value, self.search_fields)
+        return text_filter(queryset, value)
 
     def filter_theme(self, queryset, name, value):
         if not value:
@@ -194,8 +191,6 @@ class CommitmentFilter(TrackingFilterSet):
         empty_label=_("Document and number"),
     )
 
-    search_fields = ("title", "summary")
-
     class Meta:
         model = Commitment
         fields = ["q", "status", "kind", "theme", "document", "unit", "partner", "location", "period", "late"]
@@ -217,7 +212,7 @@ class CommitmentFilter(TrackingFilterSet):
 class MeasureFilter(TrackingFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
-        choices=[*MeasureStatus.choices, (NOT_REPORTED, NOT_REPORTED_LABEL)],
+        choices=status_choices(),
         method="filter_status",
         widget=forms.CheckboxSelectMultiple,
     )
@@ -230,8 +225,6 @@ class MeasureFilter(TrackingFilterSet):
         field_labels={"title": _("Title"), "deadline": _("Deadline"), "current_status": _("Status")},
         empty_label=_("Plan and number"),
     )
-
-    search_fields = ("title", "description", "number")
 
     class Meta:
         model = Measure
@@ -281,8 +274,6 @@ class DecisionFilter(TrackingFilterSet):
         empty_label=_("Newest first"),
     )
 
-    search_fields = ("title", "summary", "case_number")
-
     class Meta:
         model = Decision
         fields = ["q", "status", "body", "theme", "unit", "partner", "location", "period", "late"]
@@ -306,7 +297,7 @@ class DecisionFilter(TrackingFilterSet):
 class ActionPlanFilter(TrackingFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Has measures with status"),
-        choices=[*MeasureStatus.choices, (NOT_REPORTED, NOT_REPORTED_LABEL)],
+        choices=status_choices(),
         method="filter_status",
         widget=forms.CheckboxSelectMultiple,
     )
@@ -316,8 +307,6 @@ class ActionPlanFilter(TrackingFilterSet):
         field_labels={"valid_from_year": _("First year"), "title": _("Title")},
         empty_label=_("Newest first"),
     )
-
-    search_fields = ("title", "short_title", "summary")
 
     class Meta:
         model = ActionPlan

@@ -1,11 +1,11 @@
 """The advisory council's progress report: what moved from one reporting period to the next.
 
-Statuses «at» a period are read by measures.reports.data.status_at_period (see its module for the rule); a
-commitment's status at a period is rolled up from those by measures.status.roll_up. A fixed number of queries,
+Statuses «at» a period are read by measures.periods.status_at_period (see its module for the rule); a
+commitment's status at a period is rolled up from those by measures.status.roll_up_links. A fixed number of queries,
 however many measures there are.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -14,25 +14,20 @@ from django.utils import timezone
 from decisions.models import Commitment
 from decisions.status import CommitmentStatus
 
-from .models import Measure, StatusUpdate
-from .reports.data import ordered_periods, period_end, previous_period, status_at_period, status_before_period
+from .models import Measure
+from .periods import (
+    ordered_periods,
+    period_end,
+    previous_period,
+    status_at_period,
+    status_before_period,
+    updates_in,
+)
 from .services import IMPORT_REASON
-from .status import NOT_REPORTED_LABEL, MeasureStatus, roll_up
+from .status import FINAL, NOT_REPORTED, MeasureStatus, is_late, roll_up_links
 
-FINAL = {MeasureStatus.DONE, MeasureStatus.CANCELLED}
 STILL_COMMITMENT = {CommitmentStatus.NOT_STARTED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.DELAYED}
 LIST_LIMIT = 200
-
-
-def commitment_statuses(measure_statuses, links, follow_up):
-    """{commitment id: CommitmentStatus} rolled up from {measure id: status} over links [(commitment, measure)]."""
-    by_commitment = defaultdict(list)
-    for commitment_id, measure_id in links:
-        by_commitment[commitment_id].append(measure_statuses.get(measure_id))
-    return {
-        commitment_id: roll_up(by_commitment[commitment_id], requires_follow_up=requires)
-        for commitment_id, requires in follow_up.items()
-    }
 
 
 @dataclass
@@ -77,8 +72,8 @@ def progress(period):
     before = {pk: reported_before.get(pk) for pk in all_ids}
     links = list(Measure.commitments.through.objects.values_list("commitment_id", "measure_id"))
     follow_up = dict(Commitment.objects.values_list("pk", "requires_follow_up"))
-    commitments_now = commitment_statuses(now, links, follow_up)
-    commitments_before = commitment_statuses(before, links, follow_up)
+    commitments_now = roll_up_links(links, now, follow_up)
+    commitments_before = roll_up_links(links, before, follow_up)
 
     result = Progress(period=period, previous=previous, measure_total=len(now))
     result.measure_counts = _side_by_side(before, now, _measure_rows())
@@ -86,12 +81,15 @@ def progress(period):
 
     moved = [pk for pk, status in now.items() if status != before.get(pk)]
     finished = [pk for pk in moved if now[pk] == MeasureStatus.DONE]
-    reported = set(StatusUpdate.objects.filter(period=period).values_list("measure_id", flat=True))
+    reported = set(updates_in(period).values_list("measure_id", flat=True))
     unreported = [pk for pk, status in before.items() if pk not in reported and status not in FINAL]
     # Late as of the period's end, or today while the period is still running (the same rule as the status report).
     reference = min(period.ends_on, timezone.localdate())
-    late_ids = list(Measure.objects.filter(deadline__lt=reference).values_list("pk", flat=True))
-    late_ids = [pk for pk in late_ids if now.get(pk) not in FINAL]
+    late_ids = [
+        pk
+        for pk, deadline in Measure.objects.filter(deadline__lt=reference).values_list("pk", "deadline")
+        if is_late(deadline=deadline, status=now.get(pk), today=reference)
+    ]
     # New: made by somebody during the period. The real records were loaded, not made: they are no news.
     loaded = Measure.history.filter(history_type="+", history_change_reason=IMPORT_REASON).values("id")
     new_ids = list(
@@ -120,7 +118,7 @@ def progress(period):
     )
     if two_before is not None:
         result.standing_still_known = True
-        two_before = commitment_statuses(status_at_period(period=two_before, periods=periods), links, follow_up)
+        two_before = roll_up_links(links, status_at_period(period=two_before, periods=periods), follow_up)
         still_ids = [
             pk
             for pk, status in commitments_now.items()
@@ -132,13 +130,17 @@ def progress(period):
 
 
 def _measure_rows():
-    return [(str(status.label), status.value) for status in MeasureStatus.ordered()] + [(str(NOT_REPORTED_LABEL), None)]
+    """(status, key counted by): the statuses, then «not reported» (counted as None)."""
+    return [(status, status.value) for status in MeasureStatus.ordered()] + [(NOT_REPORTED, None)]
 
 
 def _commitment_rows():
-    return [(str(status.label), status.value) for status in CommitmentStatus.ordered()]
+    return [(status, status.value) for status in CommitmentStatus.ordered()]
 
 
 def _side_by_side(before, now, rows):
+    """[(label, status value, count before, count now)] for the side-by-side tables."""
     counted_before, counted_now = Counter(before.values()), Counter(now.values())
-    return [(label, value, counted_before.get(value, 0), counted_now.get(value, 0)) for label, value in rows]
+    return [
+        (str(status.label), status.value, counted_before.get(key, 0), counted_now.get(key, 0)) for status, key in rows
+    ]

@@ -14,14 +14,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import Measure, PeriodState, ReminderKind, ReminderSent, ReportingPeriod, StatusUpdate
+from .models import Measure, PeriodState, ReminderKind, ReminderSent, ReportingPeriod
+from .periods import reported_in
 from .progress import progress
 from .roles import Role
+from .status import FINAL
 
 DEADLINE_WARNING = timedelta(days=7)
 PUBLISHED_WITHIN = timedelta(days=14)
@@ -35,11 +36,10 @@ class Outcome:
 
 def unreported_measures(user, period):
     """The measures `user`'s units are responsible for that have no report in `period` yet (not done or cancelled)."""
-    reported = StatusUpdate.objects.filter(measure=OuterRef("pk"), period=period)
     return (
         Measure.objects.filter(responsible_unit__members=user)
-        .exclude(current_status__in=["done", "cancelled"])
-        .annotate(reported=Exists(reported))
+        .exclude(current_status__in=FINAL)
+        .annotate(reported=reported_in(period))
         .filter(reported=False)
         .select_related("latest_update")
         .in_plan_order()

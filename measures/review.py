@@ -104,7 +104,7 @@ def late_and_neglected(today=None):
     neglected = Commitment.objects.not_followed_up().select_related("decision", "platform")
     return {
         "late_measures": late[:OVERVIEW_ROWS],
-        "late_count": late.count(),
+        "late_count": Measure.objects.late_count(today),
         "not_followed_up": neglected[:OVERVIEW_ROWS],
         "not_followed_up_count": neglected.count(),
     }

@@ -57,14 +57,6 @@ def ensure_roles(**_signal_kwargs):
         group.permissions.set(permissions)
 
 
-def roles_of(user):
-    """The user's roles, from their groups (one query, cached on the user object)."""
-    if not hasattr(user, "_bergen_roles"):
-        names = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
-        user._bergen_roles = {role for role in Role if role.value in names}
-    return user._bergen_roles
-
-
 def assign_role(user, role):
     """Give `user` exactly this role (removing the other role groups)."""
     role_groups = Group.objects.filter(name__in=Role.values)

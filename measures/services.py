@@ -12,8 +12,6 @@ Views, the admin, management commands, importers and the API are doors: they val
 turn the result or the refusal into a response.
 """
 
-from collections import defaultdict
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -35,7 +33,7 @@ from .models import (
     ReportingPeriod,
     StatusUpdate,
 )
-from .status import roll_up
+from .status import roll_up, roll_up_links
 
 COMMENT_LIMIT = 5000
 
@@ -298,7 +296,7 @@ def refresh_commitment_statuses(commitment_ids=None, *, user=None):
 
     Locks the commitments' rows (in key order, so two writers never wait on each other crosswise) before it reads
     their linked measures' current statuses, so two reports on two measures of one commitment at the same moment
-    roll it up one after the other from what both wrote. Applies measures.status.roll_up, writes the changed
+    roll it up one after the other from what both wrote. Applies measures.status.roll_up_links, writes the changed
     commitments with one history entry each (attributed to `user`) and returns them. Called by the services above
     whenever a status is recorded, a link between measures and commitments changes, a measure is deleted or a
     commitment's `requires_follow_up` changes; never by a door.
@@ -313,14 +311,17 @@ def refresh_commitment_statuses(commitment_ids=None, *, user=None):
         links = links.filter(commitment_id__in=ids)
     commitments = list(commitments)
 
-    statuses = defaultdict(list)
-    for commitment_id, status in links.values_list("commitment_id", "measure__current_status"):
-        statuses[commitment_id].append(status)
+    rows = list(links.values_list("commitment_id", "measure_id", "measure__current_status"))
+    rolled_up = roll_up_links(
+        [(commitment_id, measure_id) for commitment_id, measure_id, _status in rows],
+        {measure_id: status for _commitment_id, measure_id, status in rows},
+        {commitment.pk: commitment.requires_follow_up for commitment in commitments},
+    )
 
     now = timezone.now()
     changed = []
     for commitment in commitments:
-        new_status = roll_up(statuses[commitment.pk], requires_follow_up=commitment.requires_follow_up)
+        new_status = rolled_up[commitment.pk]
         if commitment.status != new_status:
             commitment.status = new_status
             commitment.status_changed_at = now

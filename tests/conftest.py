@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import caches
 
 from measures.roles import Role
-from tests.factories import make_person, make_user
+from tests.factories import make_period, make_person, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +54,9 @@ def coordinator(db):
 def coordinator_client(client, coordinator):
     client.force_login(coordinator)
     return client
+
+
+@pytest.fixture
+def periods(db):
+    """The periods of 2026 in their sequence: 1st tertial, 2nd tertial, the year."""
+    return {kind: make_period(year=2026, kind=kind) for kind in ("t1", "t2", "year")}

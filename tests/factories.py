@@ -17,6 +17,7 @@ from measures.models import (
     ReportingPeriod,
 )
 from measures.roles import assign_role, ensure_roles
+from measures.services import record_status
 
 _seq = itertools.count(1)
 
@@ -131,3 +132,8 @@ def make_indicator(**fields):
     if "source" not in fields:
         defaults["source"] = make_source()
     return Indicator.objects.create(**{**defaults, **fields})
+
+
+def make_report(measure, status, author, *, happened="Noe skjedde.", **extra):
+    """A status report on `measure` made through the service, as a caseworker (`author`) or a document makes it."""
+    return record_status(measure=measure, status=status, happened=happened, user=author, **extra)

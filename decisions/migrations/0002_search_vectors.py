@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from decisions.search_sql import add_vectors
+from bergen_rus.search_sql import add_vectors
 
 forward, backward = add_vectors(
     {

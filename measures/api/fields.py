@@ -4,8 +4,7 @@ from django.utils import translation
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..filters import NOT_REPORTED
-from ..status import NOT_REPORTED_LABEL
+from ..status import NOT_REPORTED
 
 
 def labels(label):
@@ -55,7 +54,7 @@ class OptionalUrlField(serializers.URLField):
         return value or None
 
 
-NOT_REPORTED_VALUE = {"code": NOT_REPORTED, **labels(NOT_REPORTED_LABEL)}
+NOT_REPORTED_VALUE = {"code": NOT_REPORTED.value, **labels(NOT_REPORTED.label)}
 
 
 @extend_schema_field({"type": "string", "format": "uri"})

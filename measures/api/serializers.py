@@ -28,7 +28,7 @@ from ..models import (
     ReportingPeriod,
     StatusUpdate,
 )
-from ..reports import data as report_data
+from ..periods import period_key
 from ..status import MeasureStatus
 from .fields import NOT_REPORTED_VALUE, LabelledChoiceField, OptionalUrlField, PageUrlField
 
@@ -291,10 +291,10 @@ class PeriodSerializer(serializers.HyperlinkedModelSerializer):
         extra_kwargs = {"url": {"view_name": "api:period-detail"}}
 
     def get_key(self, period) -> str:
-        return report_data.period_key(period)
+        return period_key(period)
 
     def get_status_report(self, period) -> str:
-        path = reverse("status_report_pdf") + f"?period={report_data.period_key(period)}"
+        path = reverse("status_report_pdf") + f"?period={period_key(period)}"
         return self.context["request"].build_absolute_uri(path)
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})

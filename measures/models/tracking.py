@@ -1,10 +1,12 @@
 """What the administration does: organisations, places, action plans, measures and their status history."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +14,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from bergen_rus.querysets import count_of
 from decisions.models import Commitment, Decision, Source, Theme
 
-from ..status import MeasureStatus
+from ..status import MeasureStatus, is_late, late_q
 from .periods import ReportingPeriod
 
 MAX_LINKS = 5
@@ -52,6 +55,15 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def with_measure_counts(self):
+        """Annotated with responsible_count and partner_count: the measures a unit is responsible for, takes part in."""
+        return self.annotate(
+            responsible_count=count_of(Measure.objects, "responsible_unit"),
+            partner_count=count_of(Measure.partners.through.objects, "organisation"),
+        )
+
+
 class Organisation(models.Model):
     """A unit responsible for measures, or a partner taking part in them."""
 
@@ -66,6 +78,7 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="units"
     )
 
+    objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -87,6 +100,12 @@ class LocationKind(models.TextChoices):
     SHELTER = "shelter", _("Shelter or housing")
     AREA = "area", _("Area or neighbourhood")
     OTHER = "other", _("Other place")
+
+
+class LocationQuerySet(models.QuerySet):
+    def with_measure_count(self):
+        """Annotated with measure_count: how many measures happen at each place."""
+        return self.annotate(measure_count=count_of(Measure.locations.through.objects, "location"))
 
 
 class Location(models.Model):
@@ -111,6 +130,7 @@ class Location(models.Model):
     )
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="locations")
 
+    objects = LocationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -123,6 +143,16 @@ class Location(models.Model):
 
     def get_absolute_url(self):
         return reverse("location_detail", args=[self.pk])
+
+
+class ActionPlanQuerySet(models.QuerySet):
+    def with_measure_counts(self):
+        """Annotated with measure_count, done_count and delayed_count: the plan's measures, all and by status."""
+        return self.annotate(
+            measure_count=count_of(Measure.objects, "plan"),
+            done_count=count_of(Measure.objects.filter(current_status=MeasureStatus.DONE), "plan"),
+            delayed_count=count_of(Measure.objects.filter(current_status=MeasureStatus.DELAYED), "plan"),
+        )
 
 
 class ActionPlan(models.Model):
@@ -145,6 +175,7 @@ class ActionPlan(models.Model):
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="action_plans")
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    objects = ActionPlanQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:
@@ -169,20 +200,33 @@ class ActionPlan(models.Model):
 
 
 class MeasureQuerySet(models.QuerySet):
-    def with_status(self, status):
-        """Measures whose latest update has this status; None selects those never reported on."""
-        if status is None:
-            return self.filter(current_status__isnull=True)
-        return self.filter(current_status=status)
-
     def in_plan_order(self):
         """By plan, then by number as people read it (2 before 10), then by title."""
         return self.order_by("plan_id", Length("number"), "number", "title", "pk")
 
     def late(self, today=None):
-        """Past their deadline and neither done nor cancelled."""
-        today = today or timezone.localdate()
-        return self.filter(deadline__lt=today).exclude(current_status__in=[MeasureStatus.DONE, MeasureStatus.CANCELLED])
+        """Late on `today` (default: today): past their deadline and not in a final status (measures.status.late_q)."""
+        return self.filter(late_q(today or timezone.localdate()))
+
+    def late_count(self, today=None):
+        """How many of these measures are late on `today` (default: today). One query."""
+        return self.late(today).count()
+
+    def status_counts(self):
+        """{MeasureStatus value, or None for «not reported»: number of measures} in one query; a status no measure
+        has is left out.
+
+        The ordering is cleared first: the columns of an ordering (in_plan_order's, say) would otherwise enter the
+        GROUP BY and split the counts, so that a chart would count far fewer measures than its table lists.
+        """
+        return dict(self.order_by().values_list("current_status").annotate(n=Count("pk")))
+
+    def status_counts_per(self, field):
+        """{value of `field`: status_counts of the measures with that value} in one query (e.g. per plan)."""
+        counts = defaultdict(dict)
+        for key, status, n in self.order_by().values_list(field, "current_status").annotate(n=Count("pk")):
+            counts[key][status] = n
+        return counts
 
 
 class Measure(models.Model):
@@ -299,12 +343,8 @@ class Measure(models.Model):
 
     @property
     def is_late(self):
-        """Past its deadline and neither done nor cancelled (the same rule as MeasureQuerySet.late)."""
-        return (
-            self.deadline is not None
-            and self.deadline < timezone.localdate()
-            and self.status not in (MeasureStatus.DONE, MeasureStatus.CANCELLED)
-        )
+        """Late today (measures.status.is_late: the same rule as MeasureQuerySet.late)."""
+        return is_late(deadline=self.deadline, status=self.current_status, today=timezone.localdate())
 
 
 class DecisionRole(models.TextChoices):

@@ -15,7 +15,6 @@ from django.utils import translation
 from decisions.models import Body, Commitment, CommitmentKind, Decision, Platform, Source, SourceKind, Theme
 from decisions.status import CommitmentStatus
 
-from ..filters import NOT_REPORTED
 from ..models import (
     ActionPlan,
     DecisionRole,
@@ -33,8 +32,8 @@ from ..models import (
     ReportingPeriod,
     StatusUpdate,
 )
-from ..reports.data import period_key
-from ..status import NOT_REPORTED_LABEL, MeasureStatus
+from ..periods import period_key
+from ..status import NOT_REPORTED, MeasureStatus
 
 CHUNK = 2000
 
@@ -85,9 +84,9 @@ def coded(name, choices, description, *, empty=""):
     def label(language):
         def read(record):
             value = getattr(record, name)
-            if not value and empty == NOT_REPORTED:
+            if not value and empty == NOT_REPORTED.value:
                 with translation.override(language):
-                    return str(NOT_REPORTED_LABEL)
+                    return str(NOT_REPORTED.label)
             return _label(choices, value, language)
 
         return read
@@ -313,7 +312,7 @@ def tables():
                 Column("number", "string", "Its number in the plan.", attr("number")),
                 Column("title", "string", "The measure in our own words.", attr("title")),
                 Column("description", "string", "More about it.", attr("description")),
-                *coded("current_status", MeasureStatus, "The status of its latest update", empty=NOT_REPORTED),
+                *coded("current_status", MeasureStatus, "The status of its latest update", empty=NOT_REPORTED.value),
                 Column("late", "boolean", "Past its deadline and neither done nor cancelled.", attr("is_late")),
                 Column("deadline", "date", "Its deadline.", attr("deadline")),
                 fk("responsible_unit", "The unit responsible for it."),

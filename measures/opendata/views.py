@@ -16,8 +16,7 @@ from ..api.throttling import PublicReadThrottle
 from ..api.urls import router
 from ..api.views import MAX_PAGE_SIZE
 from ..caching import cached_render, last_change
-from ..filters import NOT_REPORTED
-from ..status import NOT_REPORTED_LABEL, MeasureStatus
+from ..status import shown_statuses
 from . import archive, dcat
 
 # What each endpoint lists, for the API page (the OpenAPI description says it in English).
@@ -69,7 +68,7 @@ def api_page(request):
         "rate_count": count,
         "rate_period": RATE_PERIODS.get(seconds, seconds),
         "max_page_size": MAX_PAGE_SIZE,
-        "measure_codes": [(s.value, s.label) for s in MeasureStatus.ordered()] + [(NOT_REPORTED, NOT_REPORTED_LABEL)],
+        "measure_codes": [(status.value, status.label) for status in shown_statuses()],
         "commitment_codes": [(s.value, s.label) for s in CommitmentStatus.ordered()],
     }
     return render(request, "opendata/api.html", context)

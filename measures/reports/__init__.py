@@ -1,5 +1,5 @@
-"""Council-ready PDF reports: the data they show (data.py), how they are rendered (pdf.py, render.py), the HTTP
-layer that returns them (exporters.py) and their pages (views.py)."""
+"""Council-ready PDF reports: the data they show (data/, one module per report), how they are rendered (pdf.py,
+render.py), the HTTP layer that returns them (exporters.py) and their pages (views.py)."""
 
 import logging
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from decisions.models import Decision
 
-from ..status import NOT_REPORTED_LABEL
-from . import data
+from ..periods import period_key
+from ..status import NOT_REPORTED
 
 CSV_NAME = "statusrapport-tiltak.csv"
 JSON_NAME = "statusrapport.json"
@@ -60,7 +60,7 @@ def _measure_row(entry):
         "action_plan": str(measure.plan) if measure.plan_id else "",
         "responsible_unit": str(measure.responsible_unit) if measure.responsible_unit_id else "",
         "status": entry.status_value,
-        "status_label": str(status.label if status else NOT_REPORTED_LABEL),
+        "status_label": str(status.label if status else NOT_REPORTED.label),
         "previous_status": (entry.previous_status or "not_reported") if entry.has_previous else "",
         "late": entry.late,
         "deadline": measure.deadline.isoformat() if measure.deadline else "",
@@ -111,12 +111,12 @@ def report_files(report):
     period = report.period
     content = {
         "period": {
-            "key": data.period_key(period),
+            "key": period_key(period),
             "name": str(period),
             "starts_on": period.starts_on.isoformat(),
             "ends_on": period.ends_on.isoformat(),
         },
-        "previous_period": data.period_key(report.previous) if report.previous else None,
+        "previous_period": period_key(report.previous) if report.previous else None,
         "reference_date": report.reference_date.isoformat(),
         "extracted_at": timezone.localtime().isoformat(timespec="seconds"),
         "selection": [{"filter": str(chip["field"]), "value": str(chip["value"])} for chip in report.selection],

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
 from ..caching import cached_render
+from ..periods import period_key
 from . import data, pdf, render
 
 CACHE_KIND = "report-pdf"
@@ -44,7 +45,7 @@ def status_report(*, period, params, archive=False):
     """The status report for `period` and the filter `params` (a QueryDict), as a PDF download."""
     params = data.status_report_params(params)
     content, hit = _cached_pdf(
-        ("status", data.period_key(period), params.urlencode()),
+        ("status", period_key(period), params.urlencode()),
         lambda: render.status_report_document(period=period, params=params),
         archive,
     )
@@ -77,6 +78,6 @@ def public_list(*, kind, params, archive=False):
 def progress(*, period, archive=False):
     """The progress report of `period` as a PDF download."""
     content, hit = _cached_pdf(
-        ("progress", data.period_key(period)), lambda: render.progress_document(period=period), archive
+        ("progress", period_key(period)), lambda: render.progress_document(period=period), archive
     )
     return pdf_response(content, filename=render.progress_name(period=period), cache_hit=hit)

@@ -29,7 +29,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from decisions.status import CommitmentStatus
 
-from ..status import NOT_REPORTED_COLOUR, MeasureStatus
+from ..status import NOT_REPORTED, MeasureStatus
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 STYLESHEET = STATIC_DIR / "reports" / "report.css"
@@ -144,7 +144,7 @@ def render_document(*, template, context, title, running_title=None, subject="",
             "page_label": page_label_css(),
             "measure_statuses": MeasureStatus,
             "commitment_statuses": CommitmentStatus,
-            "not_reported_colour": NOT_REPORTED_COLOUR,
+            "not_reported": NOT_REPORTED,
         },
     )
     html = render_to_string(
@@ -209,14 +209,6 @@ def _collector_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def render_pdf(*, template, context, title, running_title=None, subject="", archive=False):
-    """Render `template` with `context` straight to PDF bytes (see render_document and write_pdf)."""
-    document = render_document(
-        template=template, context=context, title=title, running_title=running_title, subject=subject
-    )
-    return write_pdf(document, archive=archive)
 
 
 # XMP that declares PDF/UA-1 conformance, with the extension schema PDF/A requires for the pdfuaid namespace.

@@ -1,4 +1,4 @@
-"""Each report as a document and as PDF bytes: the data (data.py) through its template (templates/reports/) and
+"""Each report as a document and as PDF bytes: the data (data/) through its template (templates/reports/) and
 WeasyPrint (pdf.py). The command line and the download views both come through here."""
 
 from django.db.models import Prefetch, Q

@@ -12,6 +12,7 @@ from decisions.models import Body, Decision
 
 from ..filters import MeasureFilter
 from ..models import Measure, PeriodState, ReportingPeriod
+from ..periods import default_period, ordered_periods, period_key
 from . import data, exporters
 
 REPORT_FILTERS = data.STATUS_REPORT_FILTERS
@@ -36,10 +37,10 @@ def _archive(request):
     return request.GET.get("archive") == "1"
 
 
-def _reports_page(request, *, filterset, period_key, periods, status=200):
+def _reports_page(request, *, filterset, selected_key, periods, status=200):
     context = {
-        "periods": [(data.period_key(period), period) for period in reversed(periods)],
-        "period_key": period_key,
+        "periods": [(period_key(period), period) for period in reversed(periods)],
+        "period_key": selected_key,
         "filter_fields": [filterset.form[name] for name in REPORT_FILTERS],
         "archive": _archive(request),
         "decisions": Decision.objects.filter(body=Body.COUNCIL).order_by("-decided_on", "title", "pk")[
@@ -52,27 +53,27 @@ def _reports_page(request, *, filterset, period_key, periods, status=200):
 @require_safe
 def reports(request):
     """Pick a period and a filter, and download the status report."""
-    periods = data.ordered_periods()
-    default = data.default_period(periods=periods)
+    periods = ordered_periods()
+    default = default_period(periods=periods)
     filterset = MeasureFilter(data.status_report_params(request.GET) or None)
-    key = request.GET.get("period") or (data.period_key(default) if default else "")
-    return _reports_page(request, filterset=filterset, period_key=key, periods=periods)
+    key = request.GET.get("period") or (period_key(default) if default else "")
+    return _reports_page(request, filterset=filterset, selected_key=key, periods=periods)
 
 
 @require_GET  # not HEAD: a PDF is made to be downloaded
 def status_report_pdf(request):
     """The status report as PDF. A period or filter that does not exist is explained on the reports page (400)."""
     params = data.status_report_params(request.GET)
-    periods = data.ordered_periods()
+    periods = ordered_periods()
     key = request.GET.get("period", "")
-    period = next((p for p in periods if key in (data.period_key(p), str(p.pk))), None)
+    period = next((p for p in periods if key in (period_key(p), str(p.pk))), None)
     if not key:
-        period = data.default_period(periods=periods)
+        period = default_period(periods=periods)
     filterset = MeasureFilter(params or None)
     if period is None or (params and not filterset.is_valid()):
         if not periods:
             raise Http404("There are no reporting periods.")
-        return _reports_page(request, filterset=filterset, period_key=key, periods=periods, status=400)
+        return _reports_page(request, filterset=filterset, selected_key=key, periods=periods, status=400)
     params = data.canonical_params(filterset) if params else params
     back = reverse("reports") + "?" + request.GET.urlencode()
     refusal = _too_large(request, data.status_report_size(params=params), back)

@@ -14,7 +14,7 @@ from bergen_rus.formats import number_text
 from decisions.status import CommitmentStatus
 
 from ..models import public_name
-from ..status import NOT_REPORTED_LABEL, MeasureStatus
+from ..status import MeasureStatus, shown_status
 
 register = template.Library()
 
@@ -22,9 +22,7 @@ register = template.Library()
 @register.inclusion_tag("includes/status_badge.html")
 def measure_status(measure):
     """The badge of a measure's current status («Not reported» when nobody has reported yet)."""
-    status = measure.status
-    if status is None:
-        return {"value": "not_reported", "label": NOT_REPORTED_LABEL}
+    status = shown_status(measure.current_status)
     return {"value": status.value, "label": status.label}
 
 
@@ -68,9 +66,7 @@ def status_meaning(value):
 @register.inclusion_tag("includes/status_badge.html")
 def status_value(value):
     """The badge of a measure status value (None: not reported)."""
-    if not value:
-        return {"value": "not_reported", "label": NOT_REPORTED_LABEL}
-    status = MeasureStatus(value)
+    status = shown_status(value)
     return {"value": status.value, "label": status.label}
 
 
@@ -93,7 +89,7 @@ def timeuntil_delta(delta):
 @register.simple_tag
 def status_label(value):
     """The plain label of a measure status value (None: not reported), for print."""
-    return MeasureStatus(value).label if value else NOT_REPORTED_LABEL
+    return shown_status(value).label
 
 
 @register.simple_tag

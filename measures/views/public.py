@@ -5,8 +5,7 @@ so the number of queries does not grow with the data.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -28,7 +27,7 @@ from ..reports.data import links_by_measure
 from ..review import OVERVIEW_ROWS, late_and_neglected
 from ..search import ranked
 from ..services import IMPORT_REASON
-from ..status import NOT_REPORTED_COLOUR, MeasureStatus
+from ..status import NOT_REPORTED, MeasureStatus
 from .review import comment_context
 
 PER_PAGE = 25
@@ -91,16 +90,6 @@ def page_of(queryset, number, per_page=PER_PAGE):
     return page
 
 
-def count_of(queryset, outer_field):
-    """The number of rows of `queryset` whose `outer_field` is the outer row, as a subquery annotation.
-
-    Unlike annotate(Count(...)) it needs no GROUP BY over the whole list: it is computed only for the rows of the
-    page shown, and the paginator's count stays a plain count.
-    """
-    counted = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
-    return Coalesce(Subquery(counted.annotate(n=Count("*")).values("n")[:1]), 0)
-
-
 def results_template(template):
     """'tracking/measure_list.html' -> 'tracking/_measure_results.html', the part HTMX swaps in."""
     folder, _sep, name = template.rpartition("/")
@@ -110,13 +99,13 @@ def results_template(template):
 @require_safe
 def home(request):
     today = timezone.localdate()
-    commitment_counts = dict(Commitment.objects.values_list("status").annotate(n=Count("pk")))
-    measure_counts = dict(Measure.objects.values_list("current_status").annotate(n=Count("pk")))
     context = {
         "commitment_chart": charts.status_bars(
-            charts.commitment_rows(commitment_counts), width=charts.PAGE_CHART_WIDTH
+            charts.commitment_rows(Commitment.objects.status_counts()), width=charts.PAGE_CHART_WIDTH
         ),
-        "measure_chart": charts.status_bars(charts.measure_rows(measure_counts), width=charts.PAGE_CHART_WIDTH),
+        "measure_chart": charts.status_bars(
+            charts.measure_rows(Measure.objects.status_counts()), width=charts.PAGE_CHART_WIDTH
+        ),
         **late_and_neglected(today),
         # Reports people made; a status a source document states has no date of its own to be «recent» by.
         "recent_updates": StatusUpdate.objects.filter(author__isnull=False)
@@ -134,11 +123,7 @@ def home(request):
 
 @require_safe
 def commitment_list(request):
-    queryset = (
-        Commitment.objects.select_related("decision", "platform")
-        .annotate(measure_count=count_of(Measure.commitments.through.objects, "commitment"))
-        .in_document_order()
-    )
+    queryset = Commitment.objects.select_related("decision", "platform").with_measure_count().in_document_order()
     return filtered_list(
         request,
         filterset_class=CommitmentFilter,
@@ -166,7 +151,7 @@ def commitment_detail(request, pk):
         "status", "history_date", "history_change_reason"
     )
     # The status the real records were loaded with is what the documents state; the day of loading is no date of it.
-    status_history = charts.status_changes(
+    status_history = charts.status_timeline(
         ((status, None if reason == IMPORT_REASON else when) for status, when, reason in history), CommitmentStatus
     )
     context = {
@@ -185,18 +170,7 @@ def commitment_detail(request, pk):
 
 @require_safe
 def decision_list(request):
-    queryset = (
-        Decision.objects.select_related("source")
-        .annotate(
-            point_count=count_of(Commitment.objects, "decision"),
-            open_count=count_of(
-                Commitment.objects.filter(status__in=[CommitmentStatus.NOT_FOLLOWED_UP, CommitmentStatus.DELAYED]),
-                "decision",
-            ),
-            fulfilled_count=count_of(Commitment.objects.filter(status=CommitmentStatus.FULFILLED), "decision"),
-        )
-        .order_by("-decided_on", "title", "pk")
-    )
+    queryset = Decision.objects.select_related("source").with_point_counts().order_by("-decided_on", "title", "pk")
     return filtered_list(
         request,
         filterset_class=DecisionFilter,
@@ -223,7 +197,7 @@ def decision_detail(request, pk):
         "plans": decision.action_plans.all(),
         "measure_links": measure_links,
         "chart": charts.status_bars(
-            charts.commitment_rows(dict(decision.points.values_list("status").annotate(n=Count("pk")))),
+            charts.commitment_rows(decision.points.status_counts()),
             width=charts.PAGE_CHART_WIDTH,
         ),
         "pdf_url": reverse("decision_pdf", args=[decision.pk]),
@@ -242,7 +216,7 @@ def platform_detail(request, pk):
         "platform": platform,
         "pledges": pledges,
         "chart": charts.status_bars(
-            charts.commitment_rows(dict(platform.pledges.values_list("status").annotate(n=Count("pk")))),
+            charts.commitment_rows(platform.pledges.status_counts()),
             width=charts.PAGE_CHART_WIDTH,
         ),
     }
@@ -290,11 +264,7 @@ def measure_detail(request, pk):
 def plan_list(request):
     queryset = (
         ActionPlan.objects.select_related("adopted_by")
-        .annotate(
-            measure_count=count_of(Measure.objects, "plan"),
-            done_count=count_of(Measure.objects.filter(current_status=MeasureStatus.DONE), "plan"),
-            delayed_count=count_of(Measure.objects.filter(current_status=MeasureStatus.DELAYED), "plan"),
-        )
+        .with_measure_counts()
         .order_by("-valid_from_year", "title", "pk")
     )
     return filtered_list(
@@ -320,7 +290,7 @@ def plan_detail(request, pk):
         "plan_document": f"plan-{plan.pk}",
         "page": page,
         "chart": charts.status_bars(
-            charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk")))),
+            charts.measure_rows(measures.status_counts()),
             width=charts.PAGE_CHART_WIDTH,
         ),
         "today": timezone.localdate(),
@@ -330,7 +300,7 @@ def plan_detail(request, pk):
 
 @require_safe
 def location_list(request):
-    locations = Location.objects.select_related("operator").annotate(measure_count=Count("measures"))
+    locations = Location.objects.select_related("operator").with_measure_count()
     return render(request, "tracking/location_list.html", {"locations": locations})
 
 
@@ -348,7 +318,7 @@ def location_detail(request, pk):
         .select_related("decision", "platform")
         .in_document_order()[:LINKED_COMMITMENTS],
         "chart": charts.status_bars(
-            charts.measure_rows(dict(measures.values_list("current_status").annotate(n=Count("pk")))),
+            charts.measure_rows(measures.status_counts()),
             width=charts.PAGE_CHART_WIDTH,
         ),
         "today": timezone.localdate(),
@@ -358,9 +328,7 @@ def location_detail(request, pk):
 
 @require_safe
 def organisation_list(request):
-    organisations = Organisation.objects.annotate(
-        responsible_count=Count("responsible_for", distinct=True), partner_count=Count("partner_in", distinct=True)
-    )
+    organisations = Organisation.objects.with_measure_counts()
     return render(request, "tracking/organisation_list.html", {"organisations": organisations})
 
 
@@ -411,7 +379,7 @@ def status_legend(request):
 
 @require_safe
 def platform_list(request):
-    platforms = Platform.objects.annotate(pledge_count=Count("pledges"))
+    platforms = Platform.objects.with_pledge_count()
     return render(request, "tracking/platform_list.html", {"platforms": platforms})
 
 
@@ -420,13 +388,15 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     sections = []
     if query:
-        for model, fields, related, list_url in [
-            (Commitment, ("title", "summary"), ("decision", "platform"), "commitment_list"),
-            (Decision, ("title", "summary", "case_number"), (), "decision_list"),
-            (Measure, ("title", "description", "number"), ("plan",), "measure_list"),
-            (ActionPlan, ("title", "short_title", "summary"), (), "plan_list"),
+        for model, related, list_url in [
+            (Commitment, ("decision", "platform"), "commitment_list"),
+            (Decision, (), "decision_list"),
+            (Measure, ("plan",), "measure_list"),
+            (ActionPlan, (), "plan_list"),
+            (Location, (), None),
+            (Organisation, (), None),
         ]:
-            hits = ranked(model.objects.select_related(*related), query, fields)
+            hits = ranked(model.objects.select_related(*related), query)
             sections.append(
                 {
                     "name": model._meta.verbose_name_plural,
@@ -451,7 +421,7 @@ def status_css(request):
         {
             "measure_statuses": MeasureStatus,
             "commitment_statuses": CommitmentStatus,
-            "not_reported_colour": NOT_REPORTED_COLOUR,
+            "not_reported": NOT_REPORTED,
         },
     )
     return HttpResponse(css, content_type="text/css; charset=utf-8")

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from ..forms import StatusReportForm, add_errors
-from ..models import Measure, Organisation, PeriodState, ReportingPeriod, StatusUpdate
+from ..models import Measure, Organisation, PeriodState, ReportingPeriod
+from ..periods import reported_in
 from ..permissions import can_report_on, is_coordinator
 from ..services import ColleagueReported, record_status
 from .public import measure_commitments
@@ -92,9 +93,7 @@ def my_measures(request):
     units = list(request.user.units.all())
     measures = Measure.objects.filter(responsible_unit__members=request.user).select_related(*MEASURE_RELATED)
     if period is not None:
-        measures = measures.annotate(
-            reported_in_period=Exists(StatusUpdate.objects.filter(measure=OuterRef("pk"), period=period))
-        )
+        measures = measures.annotate(reported_in_period=reported_in(period))
     measures = list(measures.in_plan_order())
     context = {
         "period": period,
@@ -123,7 +122,7 @@ def period_completeness(request, pk=None):
             return redirect("period_list")
         return redirect("period_completeness", pk=period.pk)
     period = get_object_or_404(ReportingPeriod, pk=pk)
-    reported = Exists(StatusUpdate.objects.filter(measure=OuterRef("pk"), period=period))
+    reported = reported_in(period)
     units = (
         Organisation.objects.filter(responsible_for__isnull=False)
         .annotate(

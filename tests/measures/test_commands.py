@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from decisions.models import Commitment, Source
 from measures.models import PeriodState, ReportingPeriod
-from measures.roles import Role, roles_of
+from measures.roles import Role
 from tests.factories import make_measure, make_organisation
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,10 @@ def test_loaded_records_start_their_audit_history_as_an_import():
             first = record.history.earliest("history_date")
             assert first.history_type == "+"
             assert first.history_change_reason.startswith("Import av faste data")
+
+
+def roles_of(user):
+    return {Role(name) for name in user.groups.values_list("name", flat=True)}
 
 
 def test_local_users_get_one_role_each_and_new_printed_passwords_on_every_run(settings, capsys):

@@ -22,9 +22,9 @@ from measures.models import (
     ReviewVisit,
     StatusUpdate,
 )
+from measures.periods import status_at_period
 from measures.progress import progress
 from measures.reminders import send_reminders
-from measures.reports.data import status_at_period
 from measures.roles import Role
 from measures.services import record_status, transition_period
 from measures.status import MeasureStatus

@@ -12,21 +12,17 @@ from decisions.status import CommitmentStatus
 from measures.models import Measure, StatusUpdate
 from measures.services import rebuild_statuses, record_status, refresh_commitment_statuses
 from measures.status import MeasureStatus
-from tests.factories import make_commitment, make_measure, make_open_period, make_source
+from tests.factories import make_commitment, make_measure, make_open_period, make_report, make_source
 
 pytestmark = pytest.mark.django_db
-
-
-def report(measure, status, author, **extra):
-    return record_status(measure=measure, status=status, happened="Noe skjedde.", user=author, **extra)
 
 
 def test_record_status_appends_an_update_and_makes_it_the_measures_status(caseworker):
     measure = make_measure()
     period = make_open_period()
 
-    first = report(measure, MeasureStatus.IN_PROGRESS, caseworker, period=period, next_step="Ansette leder.")
-    second = report(measure, MeasureStatus.DELAYED, caseworker)
+    first = make_report(measure, MeasureStatus.IN_PROGRESS, caseworker, period=period, next_step="Ansette leder.")
+    second = make_report(measure, MeasureStatus.DELAYED, caseworker)
 
     measure.refresh_from_db()
     assert measure.status == MeasureStatus.DELAYED
@@ -48,7 +44,7 @@ def test_record_status_rolls_up_every_linked_commitment_at_once(caseworker):
     measure = make_measure(commitments=[one, two])
     refresh_commitment_statuses()
 
-    report(measure, MeasureStatus.DONE, caseworker)
+    make_report(measure, MeasureStatus.DONE, caseworker)
 
     assert Commitment.objects.get(pk=one.pk).status == CommitmentStatus.FULFILLED
     assert Commitment.objects.get(pk=two.pk).status == CommitmentStatus.FULFILLED
@@ -58,11 +54,11 @@ def test_record_status_rolls_up_every_linked_commitment_at_once(caseworker):
 def test_a_delayed_measure_makes_its_commitment_delayed_and_a_later_report_clears_it(caseworker):
     commitment = make_commitment()
     done, late = make_measure(commitments=[commitment]), make_measure(commitments=[commitment])
-    report(done, MeasureStatus.DONE, caseworker)
-    report(late, MeasureStatus.DELAYED, caseworker)
+    make_report(done, MeasureStatus.DONE, caseworker)
+    make_report(late, MeasureStatus.DELAYED, caseworker)
     assert Commitment.objects.get(pk=commitment.pk).status == CommitmentStatus.DELAYED
 
-    report(late, MeasureStatus.DONE, caseworker)
+    make_report(late, MeasureStatus.DONE, caseworker)
     assert Commitment.objects.get(pk=commitment.pk).status == CommitmentStatus.FULFILLED
 
 
@@ -71,7 +67,7 @@ def test_a_status_change_of_a_commitment_is_in_its_history_with_the_reporter(cas
     measure = make_measure(commitments=[commitment])
     refresh_commitment_statuses([commitment.pk])
 
-    report(measure, MeasureStatus.IN_PROGRESS, caseworker)
+    make_report(measure, MeasureStatus.IN_PROGRESS, caseworker)
 
     latest = Commitment.history.filter(id=commitment.pk).latest("history_date")
     assert latest.status == CommitmentStatus.IN_PROGRESS
@@ -123,7 +119,7 @@ def _queries_to_report_on_a_measure_with(linked, author):
     measure = make_measure(commitments=[make_commitment() for _ in range(linked)])
     refresh_commitment_statuses()
     with CaptureQueriesContext(connection) as queries:
-        report(measure, MeasureStatus.IN_PROGRESS, author)
+        make_report(measure, MeasureStatus.IN_PROGRESS, author)
     return len(queries)
 
 
@@ -140,7 +136,7 @@ def test_recording_status_costs_the_same_queries_however_many_commitments_it_tou
 def test_refresh_after_a_link_is_removed_marks_the_commitment_not_followed_up(caseworker):
     commitment = make_commitment()
     measure = make_measure(commitments=[commitment])
-    report(measure, MeasureStatus.IN_PROGRESS, caseworker)
+    make_report(measure, MeasureStatus.IN_PROGRESS, caseworker)
     assert Commitment.objects.get(pk=commitment.pk).status == CommitmentStatus.IN_PROGRESS
 
     measure.commitments.remove(commitment)
@@ -174,7 +170,7 @@ def test_late_measures_are_past_deadline_and_not_done(caseworker):
     today = date(2025, 6, 1)
     late = make_measure(deadline=date(2025, 1, 1))
     done = make_measure(deadline=date(2025, 1, 1))
-    report(done, MeasureStatus.DONE, caseworker)
+    make_report(done, MeasureStatus.DONE, caseworker)
     make_measure(deadline=date(2025, 12, 1))
     make_measure()
 

@@ -1,12 +1,13 @@
-"""The reports' data: a measure's status at a period, what changed between periods, and the status report's content."""
+"""The reports' data: the status report's content (what changed between periods included), a decision's follow-up."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.http import QueryDict
 
 from decisions.status import CommitmentStatus
 from measures.models import MeasureDecision
+from measures.periods import status_at_period
 from measures.reports import data
 from measures.status import MeasureStatus
 from tests.factories import (
@@ -15,7 +16,6 @@ from tests.factories import (
     make_location,
     make_measure,
     make_organisation,
-    make_period,
     make_plan,
     make_source,
     make_theme,
@@ -32,62 +32,6 @@ PLANNED, GOING, LATE, DONE = (
 )
 
 
-@pytest.fixture
-def periods():
-    """The periods of 2026 in their sequence: 1st tertial, 2nd tertial, the year."""
-    return {kind: make_period(year=2026, kind=kind) for kind in ("t1", "t2", "year")}
-
-
-def test_periods_are_ordered_by_their_end_so_the_year_follows_the_second_tertial(periods):
-    last_year = make_period(year=2025, kind="year")
-    ordered = data.ordered_periods()
-    assert ordered == [last_year, periods["t1"], periods["t2"], periods["year"]]
-    assert data.previous_period(period=periods["year"]) == periods["t2"]
-    assert data.previous_period(period=periods["t1"]) == last_year
-    assert data.previous_period(period=last_year) is None
-
-
-def test_a_period_is_found_by_its_short_name_or_its_id(periods):
-    assert data.find_period("2026-year") == periods["year"]
-    assert data.find_period("2026-t2") == periods["t2"]
-    assert data.find_period(str(periods["t1"].pk)) == periods["t1"]
-    assert data.find_period("2026-summer") is None
-    assert data.find_period("") is None
-    assert data.find_period("²-t1") is None and data.find_period("²") is None
-    assert data.period_key(periods["t2"]) == "2026-t2"
-
-
-def test_status_at_period_is_the_latest_update_recorded_by_the_end_of_the_period(periods, caseworker):
-    measure = make_measure()
-    update(measure, PLANNED, author=caseworker, on=date(2026, 2, 1), period=periods["t1"])
-    update(measure, GOING, author=caseworker, on=date(2026, 4, 30), period=periods["t1"])
-    update(measure, LATE, author=caseworker, on=date(2026, 6, 1), period=periods["t2"])
-
-    assert data.status_at_period(period=periods["t1"]) == {measure.pk: GOING}
-    assert data.status_at_period(period=periods["t2"]) == {measure.pk: LATE}
-    assert data.status_at_period(period=periods["year"]) == {measure.pk: LATE}
-
-
-def test_an_update_reported_into_a_period_after_it_ended_still_counts_for_it(periods, caseworker):
-    measure = make_measure()
-    update(measure, PLANNED, author=caseworker, on=date(2026, 3, 1), period=periods["t1"])
-    # Reported on 10 May, into the first tertial, which ended on 30 April.
-    update(measure, DONE, author=caseworker, on=date(2026, 5, 10), period=periods["t1"])
-
-    assert data.status_at_period(period=periods["t1"]) == {measure.pk: DONE}
-
-
-def test_an_update_recorded_after_the_period_into_a_later_period_does_not_count(periods, caseworker):
-    measure = make_measure()
-    update(measure, PLANNED, author=caseworker, on=date(2026, 3, 1))
-    update(measure, GOING, author=caseworker, on=date(2026, 5, 2), period=periods["t2"])
-    # Recorded before the first tertial ended but filed under the year: it counts by its date.
-    other = make_measure()
-    update(other, LATE, author=caseworker, on=date(2026, 4, 1), period=periods["year"])
-
-    assert data.status_at_period(period=periods["t1"]) == {measure.pk: PLANNED, other.pk: LATE}
-
-
 def test_a_status_a_document_states_counts_from_its_date_not_from_when_it_was_loaded(periods, caseworker):
     undated, dated, superseded = make_measure(), make_measure(), make_measure()
     document = make_source(title="Et innlegg uten dato")
@@ -97,37 +41,18 @@ def test_a_status_a_document_states_counts_from_its_date_not_from_when_it_was_lo
     update(superseded, PLANNED, author=None, on=loaded, source=document)
     update(superseded, DONE, author=caseworker, on=date(2026, 12, 1), period=periods["year"])
 
-    at = {kind: data.status_at_period(period=period) for kind, period in periods.items()}
+    at = {kind: status_at_period(period=period) for kind, period in periods.items()}
     # Undated: known before the first period, so it is the status at every period, never «a first report».
     assert [at[kind].get(undated.pk) for kind in ("t1", "t2", "year")] == [GOING, GOING, GOING]
     # Dated by `as_of`: from the period its date falls in.
     assert [at[kind].get(dated.pk) for kind in ("t1", "t2", "year")] == [None, PLANNED, PLANNED]
     # A person's later report takes over from the document.
     assert [at[kind].get(superseded.pk) for kind in ("t1", "t2", "year")] == [PLANNED, PLANNED, DONE]
-    changed = {change.measure_id for change in data.changes_between(earlier=periods["t2"], later=periods["year"])}
-    assert changed == {superseded.pk}
+    report = data.status_report(period=periods["year"], today=date(2027, 1, 5))
+    assert [entry.measure for entry in report.changes] == [superseded]
 
 
-def test_a_measure_nobody_reported_on_by_then_is_left_out_as_not_reported(periods, caseworker):
-    early, late_starter = make_measure(), make_measure()
-    update(early, GOING, author=caseworker, on=date(2026, 1, 10), period=periods["t1"])
-    update(late_starter, GOING, author=caseworker, on=date(2026, 7, 10), period=periods["t2"])
-
-    assert data.status_at_period(period=periods["t1"]) == {early.pk: GOING}
-    latest = data.latest_updates(period=periods["t2"], related=["period"])
-    assert set(latest) == {early.pk, late_starter.pk}
-    assert latest[late_starter.pk].period == periods["t2"]
-
-
-def test_status_at_period_reads_only_the_measures_asked_for(periods, caseworker):
-    mine, other = make_measure(), make_measure()
-    for measure in (mine, other):
-        update(measure, GOING, author=caseworker, on=date(2026, 2, 1))
-    result = data.status_at_period(period=periods["t1"], measures=type(mine).objects.filter(pk=mine.pk))
-    assert result == {mine.pk: GOING}
-
-
-def test_changes_between_periods_list_new_reports_and_changed_statuses_only(periods, caseworker):
+def test_the_status_report_lists_new_reports_and_changed_statuses_only(periods, caseworker):
     steady, moved, first_report, silent = make_measure(), make_measure(), make_measure(), make_measure()
     update(steady, GOING, author=caseworker, on=date(2026, 2, 1))
     update(steady, GOING, author=caseworker, on=date(2026, 6, 1))
@@ -135,13 +60,13 @@ def test_changes_between_periods_list_new_reports_and_changed_statuses_only(peri
     update(moved, LATE, author=caseworker, on=date(2026, 6, 1))
     update(first_report, PLANNED, author=caseworker, on=date(2026, 6, 1))
 
-    changes = data.changes_between(earlier=periods["t1"], later=periods["t2"])
+    changes = data.status_report(period=periods["t2"], today=date(2026, 12, 1)).changes
 
-    assert changes == [
-        data.StatusChange(moved.pk, GOING, LATE),
-        data.StatusChange(first_report.pk, None, PLANNED),
+    assert [(entry.measure, entry.previous, entry.status) for entry in changes] == [
+        (moved, GOING, LATE),
+        (first_report, None, PLANNED),
     ]
-    assert silent.pk not in {change.measure_id for change in changes}
+    assert silent not in {entry.measure for entry in changes}
 
 
 def test_commitment_status_at_a_period_is_rolled_up_from_its_measures_then(periods, caseworker):
@@ -152,11 +77,15 @@ def test_commitment_status_at_a_period_is_rolled_up_from_its_measures_then(perio
     update(second, DONE, author=caseworker, on=date(2026, 7, 1))
     nobody = make_commitment()
 
-    assert data.commitment_statuses_at(period=periods["t1"]) == {
-        point.pk: CommitmentStatus.IN_PROGRESS,
-        nobody.pk: CommitmentStatus.NOT_FOLLOWED_UP,
+    def statuses(report):
+        return {section.commitment: section.status for group in report.groups for section in group.sections}
+
+    first_tertial = data.status_report(period=periods["t1"], today=date(2026, 12, 1))
+    assert statuses(first_tertial) == {point: CommitmentStatus.IN_PROGRESS}
+    assert first_tertial.not_followed_up == [nobody]
+    assert statuses(data.status_report(period=periods["t2"], today=date(2026, 12, 1))) == {
+        point: CommitmentStatus.FULFILLED
     }
-    assert data.commitment_statuses_at(period=periods["t2"])[point.pk] == CommitmentStatus.FULFILLED
 
 
 def many_measures(n, *, author, periods):
@@ -166,22 +95,6 @@ def many_measures(n, *, author, periods):
         for day in range(1, 4):
             update(measure, GOING, author=author, on=date(2026, 2, day), period=periods["t1"])
         update(measure, LATE, author=author, on=date(2026, 6, 1), period=periods["t2"])
-
-
-@pytest.mark.parametrize("n", [1, 12])
-def test_the_period_functions_cost_the_same_queries_for_one_measure_and_for_many(
-    n, periods, caseworker, django_assert_num_queries
-):
-    many_measures(n, author=caseworker, periods=periods)
-    ordered = data.ordered_periods()
-    with django_assert_num_queries(1):
-        assert len(data.status_at_period(period=periods["t2"], periods=ordered)) == n
-    with django_assert_num_queries(1):
-        assert len(data.latest_updates(period=periods["t1"], periods=ordered, related=["period"])) == n
-    with django_assert_num_queries(2):
-        assert len(data.changes_between(earlier=periods["t1"], later=periods["t2"], periods=ordered)) == n
-    with django_assert_num_queries(3):
-        data.commitment_statuses_at(period=periods["t2"], periods=ordered)
 
 
 @pytest.mark.parametrize("n", [1, 6])
@@ -263,13 +176,6 @@ def test_status_report_params_keep_only_the_report_filters():
     assert kept.getlist("theme") == ["1", "2"] and kept["document"] == "plan-3"
     assert "unit" not in kept and "period" not in kept and "q" not in kept
     assert data.status_report_params({"theme": [4], "location": 5}).urlencode() == "theme=4&location=5"
-
-
-def test_the_default_period_is_the_latest_one_that_has_ended_else_the_one_running(periods):
-    assert data.default_period(today=date(2026, 9, 21)) == periods["t2"]
-    assert data.default_period(today=date(2027, 1, 5)) == periods["year"]
-    assert data.default_period(today=date(2026, 3, 1)) == periods["t1"]
-    assert data.default_period(today=date(2026, 3, 1) - timedelta(days=365)) == periods["t1"]
 
 
 def test_a_measure_a_decision_touched_in_two_ways_is_one_line_with_both(caseworker):

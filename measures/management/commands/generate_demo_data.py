@@ -42,7 +42,7 @@ from ...models import (
     StatusUpdate,
 )
 from ...services import rebuild_statuses
-from ...status import MeasureStatus
+from ...status import FINAL, MeasureStatus
 
 LABEL = "[Syntetisk]"
 BATCH = 2000
@@ -246,7 +246,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _next_status(rng, current):
-        if current in (MeasureStatus.DONE, MeasureStatus.CANCELLED):
+        if current in FINAL:
             return current
         roll = rng.random()
         if current == MeasureStatus.PLANNED:

@@ -20,6 +20,7 @@ from decisions.models import Decision, Theme
 
 from ...filters import MeasureFilter
 from ...models import Measure
+from ...periods import default_period, find_period, ordered_periods, period_key
 from ...reports import data, pdf, render
 
 KINDS = ("status", "decision", "measure", "list")
@@ -80,9 +81,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def _period(key):
-        period = data.find_period(key) if key else data.default_period()
+        period = find_period(key) if key else default_period()
         if period is None:
-            known = ", ".join(data.period_key(p) for p in data.ordered_periods()) or "none"
+            known = ", ".join(period_key(p) for p in ordered_periods()) or "none"
             raise CommandError(f"No reporting period «{key or ''}». Known periods: {known}.")
         return period
 
