@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "decisions",
     "measures",
     "measures.reports",
@@ -259,6 +261,35 @@ LOGGED_IN_REPORT_LIMIT = env_int("LOGGED_IN_REPORT_LIMIT", 3000)
 SPREADSHEET_MAX_BYTES = env_int("SPREADSHEET_MAX_BYTES", 20_000_000)
 SPREADSHEET_MAX_UNPACKED_BYTES = env_int("SPREADSHEET_MAX_UNPACKED_BYTES", 200_000_000)
 
+# The read-only JSON API (measures/api/). Nobody is authenticated there: every request reads what an anonymous visitor
+# reads, and is counted per address (API_ANON_RATE, e.g. «120/min»; 429 with Retry-After beyond it).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["measures.api.throttling.PublicReadThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/min")},
+    # The client's address: REMOTE_ADDR, or behind the TLS proxy the one address it adds to X-Forwarded-For (never
+    # an address the client wrote itself).
+    "NUM_PROXIES": 1 if env_bool("BEHIND_TLS_PROXY", False) else 0,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ruspolitikken i Bergen – åpne data",
+    "DESCRIPTION": (
+        "Read-only access to the public records of the drug-policy tracker of Bergen kommune: decisions, platforms, "
+        "commitments, action plans, measures and their status updates, periods, places, units and indicators. "
+        "Everything here is public; nothing that needs a login on the site is in it."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+}
+
 # Mail: printed to the console while developing, sent over SMTP in production.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -286,6 +317,15 @@ RUNSERVER_ADDRESS = env_str("RUNSERVER_ADDRESS", "127.0.0.1:8000")
 if RUNSERVER_ADDRESS.isdigit():  # runserver accepts a bare port
     RUNSERVER_ADDRESS = f"127.0.0.1:{RUNSERVER_ADDRESS}"
 SITE_URL = env_str("SITE_URL", f"http://{RUNSERVER_ADDRESS}").rstrip("/")
+
+# Open data (measures/opendata/): the licence the archive and the API are published under, and the publisher and
+# contact point its DCAT-AP-NO description names (the organisation number in Enhetsregisteret: Bergen kommune).
+OPEN_DATA_LICENSE_URL = env_str("OPEN_DATA_LICENSE_URL", "https://data.norge.no/nlod/no/2.0")
+OPEN_DATA_LICENSE_NAME = env_str("OPEN_DATA_LICENSE_NAME", "NLOD-2.0")
+OPEN_DATA_LICENSE_TITLE = env_str("OPEN_DATA_LICENSE_TITLE", "Norsk lisens for offentlige data (NLOD) 2.0")
+OPEN_DATA_PUBLISHER_ID = env_str("OPEN_DATA_PUBLISHER_ID", "964338531")
+OPEN_DATA_PUBLISHER_NAME = env_str("OPEN_DATA_PUBLISHER_NAME", "Bergen kommune")
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies and HSTS; the values can be tuned from the environment.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

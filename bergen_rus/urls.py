@@ -13,6 +13,7 @@ admin.site.index_title = _("Back office")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("measures.api.urls")),
     path("sprak/<slug:code>/", views.choose_language, name="choose_language"),
     path("tilgjengelighet/", views.accessibility_statement, name="accessibility_statement"),
     path(

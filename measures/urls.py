@@ -1,12 +1,20 @@
 from django.urls import include, path, register_converter
+from django.views.decorators.http import require_safe
 
 from bergen_rus.converters import IdConverter, SheetFormatConverter
 
+from . import feeds
 from .caching import cached_for_the_public as public_page
 from .views import editing, people, public, reporting, review, spreadsheets
 
 register_converter(IdConverter, "id")
 register_converter(SheetFormatConverter, "sheet")
+
+
+def feed(feed_class):
+    """A feed, answering GET and HEAD, cached for the public like the pages."""
+    return public_page(require_safe(feed_class()))
+
 
 urlpatterns = [
     path("", public_page(public.home), name="home"),
@@ -74,4 +82,16 @@ urlpatterns = [
     path("import/<slug:token>/", spreadsheets.import_preview, name="import_preview"),
     # Reports: the status report, the follow-up of a decision, a measure on one page, every list as PDF
     path("", include("measures.reports.urls")),
+    # Feeds to follow: everything, one record, a theme, a unit, a filtered list
+    path("feed/", feed(feeds.ChangesFeed), name="feed"),
+    path("forpliktelser/feed/", feed(feeds.CommitmentListFeed), name="commitment_list_feed"),
+    path("forpliktelser/<id:pk>/feed/", feed(feeds.CommitmentFeed), name="commitment_feed"),
+    path("tiltak/feed/", feed(feeds.MeasureListFeed), name="measure_list_feed"),
+    path("tiltak/<id:pk>/feed/", feed(feeds.MeasureFeed), name="measure_feed"),
+    path("vedtak/feed/", feed(feeds.DecisionListFeed), name="decision_list_feed"),
+    path("handlingsplaner/feed/", feed(feeds.PlanListFeed), name="plan_list_feed"),
+    path("tema/<slug:slug>/feed/", feed(feeds.ThemeFeed), name="theme_feed"),
+    path("enheter/<id:pk>/feed/", feed(feeds.UnitFeed), name="unit_feed"),
+    # Open data: the archive, its DCAT-AP-NO description, the API's page; the feeds
+    path("", include("measures.opendata.urls")),
 ]

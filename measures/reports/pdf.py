@@ -14,7 +14,7 @@ else (see LocalFiles).
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
-from weasyprint import CSS, HTML, URLFetcher
+from weasyprint import CSS, HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 from decisions.status import CommitmentStatus
@@ -124,6 +124,8 @@ class Document:
     html: str
     print_css: str
     title: str
+    # Files the archive variant embeds (measures.reports.attachments.ReportFile): the report's data.
+    attachments: list = field(default_factory=list)
 
 
 def render_document(*, template, context, title, running_title=None, subject="", created=None):
@@ -165,8 +167,14 @@ def render_document(*, template, context, title, running_title=None, subject="",
 def write_pdf(document, *, archive=False, target=None):
     """Write `document` as PDF: tagged PDF/UA-1, or for the archive PDF/A-3a declaring PDF/UA-1 as well.
 
-    Returns the bytes, or writes to `target` (a path or file object) and returns None.
+    The archive variant embeds the document's attachments as associated files of the document (PDF/A-3: each with
+    its MIME type, dates, checksum and the relationship «Data», listed in the catalogue's /AF). Returns the bytes, or
+    writes to `target` (a path or file object) and returns None.
     """
+    attachments = [
+        Attachment(string=item.content, name=item.name, description=item.description, relationship="Data")
+        for item in (document.attachments if archive else [])
+    ]
     fonts = FontConfiguration()
     fetcher = LocalFiles()
     stylesheets = [
@@ -186,6 +194,7 @@ def write_pdf(document, *, archive=False, target=None):
             pdf_variant=ARCHIVE_VARIANT if archive else DEFAULT_VARIANT,
             pdf_tags=True,
             pdf_identifier=True,
+            attachments=attachments,
             finisher=_declare_pdfua_in_pdfa if archive else None,
         )
 
@@ -233,7 +242,9 @@ def _declare_pdfua_in_pdfa(document, pdf):
     - declares PDF/UA-1 besides PDF/A-3a (with the extension schema PDF/A asks for), since the file is tagged for
       accessibility just like the default one; and
     - is not compressed: PDF/A forbids a Filter on the metadata stream, and WeasyPrint compresses it for PDF/A-2
-      and later.
+      and later;
+
+    and that each embedded file is listed once among the document's associated files.
     """
     metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
     if not isinstance(metadata, pydyf.Stream):
@@ -246,3 +257,8 @@ def _declare_pdfua_in_pdfa(document, pdf):
         + b'</x:xmpmeta>\n<?xpacket end="r"?>'
     ]
     metadata.compress = False
+    if "AF" in pdf.catalog:
+        # WeasyPrint (70) lists each embedded file twice among the associated files: once from the name tree and
+        # once from its file specification. Once each is what PDF/A-3 means.
+        unique = list(dict.fromkeys(pdf.catalog["AF"]))
+        pdf.catalog["AF"] = pydyf.Array(unique)

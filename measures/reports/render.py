@@ -13,7 +13,7 @@ from .. import charts
 from ..models import Comment, Indicator, IndicatorValue, PeriodKind
 from ..progress import progress
 from ..review import threads
-from . import data, pdf
+from . import attachments, data, pdf
 
 LIST_TITLES = {
     "commitment": lambda: _("Commitments"),
@@ -46,7 +46,8 @@ def status_report_document(*, period, params=None, today=None):
 
     A report of a selection says which in its title, its running header and its subject, so a printed page or a
     file in the archive is never taken for the whole; its indicators are those that measure its commitments or
-    share its themes.
+    share its themes. It carries the report's data as CSV and JSON (measures.reports.attachments), which the
+    archive variant embeds.
     """
     report = data.status_report(period=period, params=params, today=today)
     title = status_report_title(period)
@@ -61,13 +62,15 @@ def status_report_document(*, period, params=None, today=None):
         themes = (parse_id(pk) for pk in data.status_report_params(params or {}).getlist("theme"))
         theme_ids = [pk for pk in themes if pk is not None]
         indicators = indicator_charts(commitment_ids=commitment_ids, theme_ids=theme_ids)
-    return pdf.render_document(
+    document = pdf.render_document(
         template="reports/status_report.html",
         context={"report": report, "indicators": indicators},
         title=title,
         running_title=Truncator(title).chars(RUNNING_TITLE_LENGTH),
         subject=subject,
     )
+    document.attachments = attachments.report_files(report)
+    return document
 
 
 def status_report_name(*, period, params=None):

@@ -39,7 +39,7 @@ LINKED_COMMITMENTS = 100
 MEASURE_LIST_RELATED = ["plan", "responsible_unit"]
 
 
-def filtered_list(request, *, filterset_class, queryset, template, title, pdf_url_name, extra=None):
+def filtered_list(request, *, filterset_class, queryset, template, title, pdf_url_name, feed_url_name, extra=None):
     """A filtered, sorted, paginated list. An HTMX request gets only the results part of the page."""
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     page = page_of(filterset.qs, request.GET.get("page"))
@@ -56,6 +56,8 @@ def filtered_list(request, *, filterset_class, queryset, template, title, pdf_ur
         # The same selection as a spreadsheet (measures.views.spreadsheets): «measure_list_pdf» → «measure_export».
         "sheet_url_name": pdf_url_name.replace("_list_pdf", "_export"),
         "sheet_query": pdf_query.urlencode(),
+        # The feed of what the list shows, whichever page of it is open.
+        "feed_url": reverse(feed_url_name) + (f"?{pdf_query.urlencode()}" if pdf_query else ""),
         **(extra or {}),
     }
     if request.htmx and not request.htmx.boosted:
@@ -149,6 +151,7 @@ def home(request):
         "themes": Theme.objects.all(),
         "today": today,
         "fragment_version": fragment_version(),
+        "feed_url": reverse("feed"),
     }
     return render(request, "tracking/home.html", context)
 
@@ -162,6 +165,7 @@ def commitment_list(request):
         queryset=queryset,
         template="tracking/commitment_list.html",
         pdf_url_name="commitment_list_pdf",
+        feed_url_name="commitment_list_feed",
         title=Commitment._meta.verbose_name_plural,
     )
 
@@ -195,6 +199,7 @@ def commitment_detail(request, pk):
         "touched_by": touched_by,
         "status_history": status_history,
         "today": timezone.localdate(),
+        "feed_url": reverse("commitment_feed", args=[commitment.pk]),
         **record_context(request, commitment, "edit_commitment"),
         **comment_context(request, commitment),
     }
@@ -210,6 +215,7 @@ def decision_list(request):
         queryset=queryset,
         template="tracking/decision_list.html",
         pdf_url_name="decision_list_pdf",
+        feed_url_name="decision_list_feed",
         title=Decision._meta.verbose_name_plural,
     )
 
@@ -265,6 +271,7 @@ def measure_list(request):
         queryset=Measure.objects.select_related(*MEASURE_LIST_RELATED).in_plan_order(),
         template="tracking/measure_list.html",
         pdf_url_name="measure_list_pdf",
+        feed_url_name="measure_list_feed",
         title=Measure._meta.verbose_name_plural,
         extra={"status_sheets": True},
     )
@@ -288,6 +295,7 @@ def measure_detail(request, pk):
         "sub_measures": measure.sub_measures.select_related("responsible_unit").order_by("number", "title"),
         "can_report": can_report_on(request.user, measure),
         "pdf_url": reverse("measure_pdf", args=[measure.pk]),
+        "feed_url": reverse("measure_feed", args=[measure.pk]),
         **record_context(request, measure, "edit_measure"),
         **comment_context(request, measure),
     }
@@ -307,6 +315,7 @@ def plan_list(request):
         queryset=queryset,
         template="tracking/plan_list.html",
         pdf_url_name="plan_list_pdf",
+        feed_url_name="plan_list_feed",
         title=ActionPlan._meta.verbose_name_plural,
     )
 
@@ -377,6 +386,7 @@ def organisation_detail(request, pk):
         "partner_in": organisation.partner_in.select_related(*MEASURE_LIST_RELATED).in_plan_order()[:100],
         "locations": organisation.locations.all(),
         "today": timezone.localdate(),
+        "feed_url": reverse("unit_feed", args=[organisation.pk]),
     }
     return render(request, "tracking/organisation_detail.html", context)
 

@@ -79,6 +79,8 @@ LISTS = [
     "source_list",
     "correction_list",
     "accessibility_statement",
+    "open_data",
+    "api_page",
 ]
 
 
@@ -146,6 +148,8 @@ def test_pages_in_english_have_no_accessibility_violations(page, world):
         reverse("commitment_detail", args=[world.commitment.pk]),
         search_url(),
         reverse("status_legend"),
+        reverse("open_data"),
+        reverse("api_page"),
         reverse("login"),
     ]
     problems = check_pages(page, urls)

@@ -1,6 +1,9 @@
 """The reports rendered for real by WeasyPrint and read back with pypdf: numbers, selection, pages, contents,
 metadata, tags, fonts and the PDF/UA and PDF/A validators."""
 
+import csv
+import io
+import json
 import re
 import shutil
 import subprocess
@@ -209,6 +212,40 @@ def test_the_archive_pdf_passes_pdf_a_3a_and_pdf_ua_1(world):
         report = page.validate_pdf_bytes(data, profile=profile)
         assert report.rules.failed == 0, (profile, [(f.rule_id, f.message) for f in report.failures])
     assert pdf_reader(data).trailer["/Root"]["/Lang"] == "nb"
+
+
+def test_the_archive_pdf_carries_the_reports_data_as_csv_and_json_that_read_back(world):
+    data = status_pdf(world["t2"], f"theme={world['theme'].pk}", archive=True)
+    reader = pdf_reader(data)
+    files = {name: contents[0] for name, contents in reader.attachments.items()}
+    assert set(files) == {"statusrapport-tiltak.csv", "statusrapport.json"}
+    rows = list(csv.DictReader(io.StringIO(files["statusrapport-tiltak.csv"].decode("utf-8"))))
+    selected = [m for m in world["measures"] if m.themes.filter(pk=world["theme"].pk).exists()]
+    assert sorted(int(row["measure_id"]) for row in rows) == sorted(m.pk for m in selected)
+    by_id = {int(row["measure_id"]): row for row in rows}
+    for measure in selected:
+        measure.refresh_from_db()
+        assert by_id[measure.pk]["status"] == measure.current_status  # every update counts for the second tertial
+        assert by_id[measure.pk]["previous_status"] == "planned"
+        assert by_id[measure.pk]["title"] == measure.title
+    report = json.loads(files["statusrapport.json"])
+    assert report["period"]["key"] == "2026-t2" and report["previous_period"] == "2026-t1"
+    assert report["selection"] == [{"filter": "Tema", "value": "Skadereduksjon"}]
+    assert [m["measure_id"] for m in report["measures"]] == [int(row["measure_id"]) for row in rows]
+    assert report["measure_count"] == len(selected)
+    # Associated files of the document, as PDF/A-3 asks: each with its relationship, MIME type and checksum.
+    catalog = reader.trailer["/Root"]
+    associated = [spec.get_object() for spec in catalog["/AF"]]
+    assert sorted(spec["/F"] for spec in associated) == sorted(files)
+    assert {spec["/AFRelationship"] for spec in associated} == {"/Data"}
+    subtypes = {spec["/F"]: spec["/EF"]["/F"].get_object()["/Subtype"] for spec in associated}
+    assert subtypes == {"statusrapport-tiltak.csv": "/text/csv", "statusrapport.json": "/application/json"}
+    validation = page.validate_pdf_bytes(data, profile=page.ValidationProfile.PDF_A_3A)
+    assert validation.rules.failed == 0, [(f.rule_id, f.message) for f in validation.failures]
+
+
+def test_the_default_pdf_embeds_no_files(world):
+    assert pdf_reader(status_pdf(world["t2"])).attachments == {}
 
 
 def test_the_decision_follow_up_shows_each_point_what_was_done_and_its_status(world, caseworker):
