@@ -107,7 +107,7 @@ def test_each_report_view_costs_the_same_queries_with_one_record_and_with_many(c
     assert not grew, f"query counts grew with the data (1 → 5): {grew}"
     # A filtered status report: its data, the filter built once more to count the selection against the size limit,
     # and the record of its job (with the tests' immediate task backend the render is part of the request).
-    assert max(large.values()) <= 42, large
+    assert max(large.values()) <= 43, large  # 43 on PostgreSQL: the advisory lock that counts the running renders
 
 
 @pytest.mark.parametrize(
