@@ -33,7 +33,10 @@ def test_the_waiting_page_follows_the_job_and_hands_over_the_file(page, world, q
         assert file.read(5) == b"%PDF-"
     expect(page.get_by_text("Rapporten er klar.")).to_be_visible()
     expect(page.get_by_role("link", name="Last ned rapporten")).to_have_attribute("href", url)
-    problems += axe_violations(page) + watcher.take()
+    # The handover is a navigation that turns into a download: Chromium reports that navigation as aborted
+    # (net::ERR_ABORTED) because no page replaces the waiting page. That one is the download itself, not a failure.
+    handover = f"request failed: GET {page.url.split('/tiltak/')[0]}{url} (net::ERR_ABORTED)"
+    problems += axe_violations(page) + [problem for problem in watcher.take() if problem != handover]
     assert not problems, "\n".join(problems)
 
 
