@@ -225,6 +225,7 @@ def test_in_english_on_a_phone_the_cards_menu_and_limits_speak_english(logged_in
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("header").get_by_role("button", name="Menu")).to_be_visible()
     deadline = page.locator("main .stack-table td[data-label=Deadline]").first
+    deadline.scroll_into_view_if_needed()  # below the questions waiting for an answer; never beside the screen
     expect(deadline).to_be_in_viewport()
     assert "Deadline" in deadline.evaluate("td => getComputedStyle(td, '::before').content")
     page.locator("main .stack-table__action a").first.click()
