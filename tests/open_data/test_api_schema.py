@@ -4,7 +4,9 @@ server error, and every answer matches the description (status, content type, bo
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -23,6 +25,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_
 @pytest.fixture
 def records(db, reporter, enterer, hidden):
     return make_records(2, reporter=reporter, enterer=enterer)
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_between_requests():
+    """The requests go to the WSGI application directly, not through Django's test client, so the end of each one
+    would close the database connection that holds the test's transaction (on PostgreSQL, and on SQLite in a file);
+    as the test client does, the test's requests leave the connection open."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
