@@ -110,7 +110,12 @@ def test_make_run_passes_its_host_to_every_command_it_runs():
         timeout=60,
         check=False,
     )
-    commands = [line for line in result.stdout.splitlines() if "manage.py" in line and "compilemessages" not in line]
+    commands = [
+        line
+        for line in result.stdout.splitlines()
+        if ("manage.py" in line and "compilemessages" not in line) or "run-with-worker.sh" in line
+    ]
     assert len(commands) == 4, result.stdout
     assert all("RUNSERVER_ADDRESS=127.0.0.1:8101" in line for line in commands)
-    assert commands[-1].endswith("runserver 127.0.0.1:8101")
+    # The server and its report worker are started together, on the address asked for.
+    assert commands[-1].endswith("scripts/run-with-worker.sh .venv/bin/python 127.0.0.1:8101")
