@@ -17,6 +17,7 @@ from bergen_rus.admin import HistoryAdmin, SafeInitialDataMixin
 from bergen_rus.versioning import STALE_MESSAGE, RefuseStaleForm, StaleVersion, VersionedModelForm
 from decisions.models import Commitment, Decision, Platform, Source, Theme
 
+from .forms import decision_links
 from .models import (
     ActionPlan,
     Comment,
@@ -342,13 +343,7 @@ class MeasureAdmin(ServiceAdmin):
         """The decision links as one set through save_measure; the status history inline is read-only."""
         if formset.model is not MeasureDecision:
             return
-        wanted = set()
-        for link in formset.forms:
-            data = getattr(link, "cleaned_data", None) or {}
-            if link in formset.deleted_forms or data.get("decision") is None:
-                continue
-            wanted.add((data["decision"].pk, data.get("role")))
-        save_measure(user=request.user, measure=form.instance, fields={}, decision_links=wanted)
+        save_measure(user=request.user, measure=form.instance, fields={}, decision_links=decision_links(formset))
 
 
 @admin.register(ReportingPeriod)

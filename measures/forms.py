@@ -310,6 +310,18 @@ MeasureDecisionFormSet = forms.inlineformset_factory(
 )
 
 
+def decision_links(formset):
+    """The whole set of (decision id, role) a measure's decision-link formset asks for: kept and new rows, not those
+    ticked for removal (what measures.services.save_measure takes). The editing page and the back office use it."""
+    wanted = set()
+    for link in formset.forms:
+        data = getattr(link, "cleaned_data", None) or {}
+        if link in formset.deleted_forms or data.get("decision") is None:
+            continue
+        wanted.add((data["decision"].pk, data.get("role")))
+    return wanted
+
+
 class CommitmentForm(DesignSystemMixin, VersionedModelForm):
     class Meta:
         model = Commitment

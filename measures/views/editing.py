@@ -19,7 +19,15 @@ from bergen_rus.converters import parse_id
 from bergen_rus.versioning import StaleVersion
 from decisions.models import Commitment, Decision
 
-from ..forms import CommitmentForm, DecisionForm, MeasureDecisionFormSet, MeasureForm, PeriodForm, add_errors
+from ..forms import (
+    CommitmentForm,
+    DecisionForm,
+    MeasureDecisionFormSet,
+    MeasureForm,
+    PeriodForm,
+    add_errors,
+    decision_links,
+)
 from ..models import Measure, PeriodState, ReportingPeriod
 from ..services import save_measure, save_record, transition_period
 
@@ -44,17 +52,6 @@ def _measure_forms(request, pk):
     return measure, form, links
 
 
-def _decision_links(links):
-    """The whole set of (decision, role) the formset asks for: kept and new rows, not those ticked for removal."""
-    wanted = set()
-    for link in links.forms:
-        data = getattr(link, "cleaned_data", None) or {}
-        if link in links.deleted_forms or data.get("decision") is None:
-            continue
-        wanted.add((data["decision"].pk, data.get("role")))
-    return wanted
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_measure(request, pk=None):
@@ -69,7 +66,7 @@ def edit_measure(request, pk=None):
                 user=request.user,
                 measure=measure,
                 fields=form.changes(),
-                decision_links=_decision_links(links),
+                decision_links=decision_links(links),
                 expected_version=form.expected_version,
             )
         except StaleVersion as stale:
