@@ -4,8 +4,10 @@
     data/<table>.csv        one CSV file per table (measures.opendata.tables), UTF-8, with a header row
     data/all.json           the same tables in one JSON file, for those who would rather not join CSV files
 
-It is built on the first request after the data changed and cached under the data's version (and the day, since
-what is late depends on it), so it is never older than the last change.
+It is made in the background, as the PDF reports are (measures.reports.jobs, kind «archive»): the worker's sweep
+(`manage.py report_worker`) starts a build whenever the data's version (or the day, since what is late depends on
+it) has no archive yet, one build at a time. Until the new one is made, the download hands over the newest archive
+that was made (named and dated by the data it holds); a fresh database with none yet gets the waiting page.
 """
 
 import csv
@@ -18,9 +20,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
-from ..caching import cached_render, data_version, last_change_of
+from ..caching import data_version, last_change_of
+from ..reports import jobs
+from ..reports.models import JobState, ReportJob
 from .tables import tables
 
 CACHE_KIND = "open-data-archive"
@@ -104,8 +109,9 @@ def descriptor(all_tables, *, created):
     }
 
 
-def build_archive():
-    """The zip file's bytes, built from the database now (one query per table).
+def build_archive(*, version=None):
+    """The zip file's bytes, built from the database now (one query per table); `version` is the data's version it
+    is made for (the package's «created» is that version's last change).
 
     Each CSV file is written into the zip as its rows are read; the JSON copy is written alongside into a temporary
     file (on disk beyond a few megabytes), so memory holds the zip, not the records.
@@ -138,13 +144,54 @@ def build_archive():
         spool.seek(0)
         with archive.open(JSON_COPY, "w") as entry:
             shutil.copyfileobj(spool, entry)
-        created = last_change_of() or timezone.now()
+        created = last_change_of(version) or timezone.now()
         archive.writestr(
             "datapackage.json", json.dumps(descriptor(all_tables, created=created), ensure_ascii=False, indent=2)
         )
     return buffer.getvalue()
 
 
-def archive_bytes():
-    """(the archive's bytes, whether they came from the cache): built once per version of the data and day."""
-    return cached_render(CACHE_KIND, (timezone.localdate().isoformat(),), build_archive, alias="reports")
+def report(version):
+    """The archive of the data's `version` as a job's report: one per version and day, in the site's language."""
+    return jobs.Report(
+        kind=jobs.ARCHIVE_KIND,
+        args=(version,),
+        language=settings.LANGUAGE_CODE,
+        day=timezone.localdate().isoformat(),
+    )
+
+
+def filename(version):
+    """The download's name, dated by the last change of the data it holds."""
+    stamp = timezone.localtime(last_change_of(version) or timezone.now()).strftime("%Y%m%d-%H%M%S")
+    return f"{PACKAGE_NAME}-{stamp}.zip"
+
+
+def _archive_jobs():
+    return ReportJob.objects.filter(spec__kind=jobs.ARCHIVE_KIND)
+
+
+def newest():
+    """(the newest archive that was made and is still kept, the data version it holds), or None."""
+    for job in _archive_jobs().filter(state=JobState.DONE).order_by("-finished_at", "-pk")[:3]:
+        content = jobs.cached_file(job.key)
+        if content is not None:
+            return content, job.spec["args"][0]
+    return None
+
+
+def refresh():
+    """Start the build of the archive of the data as it is now, unless it is made, being made, or failed a moment
+    ago; the worker's sweep calls this every few seconds. At most one archive is built at a time: a build asked for
+    while another runs waits for the next sweep. Returns the job started, or None."""
+    version = data_version()
+    wanted = report(version)
+    key = wanted.key(version)
+    if jobs.cached_file(key) is not None:
+        return None
+    if any(jobs.is_waiting(job) for job in _archive_jobs().filter(state__in=[JobState.QUEUED, JobState.RUNNING])):
+        return None
+    job = jobs.find(key)
+    if job is not None and jobs.is_recent_failure(job):
+        return None
+    return jobs.start(wanted, key=key, filename=filename(version), path=reverse("open_data_archive"), job=job)

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_safe
 
@@ -15,9 +15,12 @@ from decisions.status import CommitmentStatus
 from ..api.throttling import PublicReadThrottle
 from ..api.urls import router
 from ..api.views import MAX_PAGE_SIZE
-from ..caching import cached_render, last_change_of
+from ..caching import cached_render, data_version, last_change_of, last_modified
+from ..reports import exporters, jobs
 from ..status import shown_statuses
 from . import archive, dcat
+
+ZIP = "application/zip"
 
 # What each endpoint lists, for the API page (the OpenAPI description says it in English).
 ENDPOINT_DESCRIPTIONS = {
@@ -88,14 +91,36 @@ def open_data(request):
 
 @require_GET  # not HEAD: an archive is made to be downloaded
 def archive_download(request):
-    """The archive of every public record (see measures.opendata.archive), built once per change of the data."""
-    content, hit = archive.archive_bytes()
-    response = HttpResponse(content, content_type="application/zip")
-    stamp = timezone.localtime(last_change_of() or timezone.now()).strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = content_disposition_header(True, f"{archive.PACKAGE_NAME}-{stamp}.zip")
-    response["Content-Length"] = str(len(content))
-    response["X-Archive-Cache"] = "hit" if hit else "miss"
-    return response
+    """The archive of every public record (see measures.opendata.archive), made in the background after a change.
+
+    The archive of the data as it is now when it is made; until then the newest one made (dated by its own data,
+    and with its own validators, so a cache in front asks again), with the new one started; the waiting page only
+    when none was ever made.
+    """
+    version = data_version()
+    wanted = archive.report(version)
+    if jobs.cached_file(wanted.key(version)) is None and not request.htmx:
+        newest = archive.newest()
+        if newest is not None:
+            content, held = newest
+            archive.refresh()
+            response = exporters.file_response(
+                content, filename=archive.filename(held), content_type=ZIP, cache_hit=True
+            )
+            response["ETag"] = quote_etag(archive.report(held).key(held).rsplit(":", 1)[-1])
+            response["Last-Modified"] = http_date(last_modified(held))
+            response["X-Archive-Version"] = "previous"
+            patch_cache_control(response, public=True, no_cache=True)
+            return response
+    return exporters.report(
+        request,
+        wanted,
+        filename=archive.filename(version),
+        size=0,
+        back_url=reverse("open_data"),
+        content_type=ZIP,
+        rate_limited=False,
+    )
 
 
 @require_safe

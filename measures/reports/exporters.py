@@ -23,14 +23,15 @@ POLL_SECONDS = 2
 # The id of the element that polls the job, and of the one that asks for the file once it is ready.
 POLL_ID = "report-job"
 HANDOVER_ID = "report-handover"
+PDF = "application/pdf"
 
 
-def pdf_response(content, *, filename, cache_hit=None):
-    """An HttpResponse carrying a PDF as a download named `filename`.
+def file_response(content, *, filename, content_type=PDF, cache_hit=None):
+    """An HttpResponse carrying a report (a PDF by default) as a download named `filename`.
 
-    `X-Report-Cache` says whether the PDF came from the cache («hit») or was rendered for this request («miss»).
+    `X-Report-Cache` says whether the file came from the cache («hit») or was made for this request («miss»).
     """
-    response = HttpResponse(content, content_type="application/pdf")
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Content-Length"] = str(len(content))
     if cache_hit is not None:
@@ -59,9 +60,10 @@ def _uncacheable(response):
     return response
 
 
-def report(request, report, *, filename, size, back_url):
+def report(request, report, *, filename, size, back_url, content_type=PDF, rate_limited=True):
     """The answer to a request for `report` (a jobs.Report) of `size` records: the file, the waiting page, or a
-    refusal (413: too large; 429: too many renders from this address)."""
+    refusal (413: too large; 429: too many renders from this address, unless the report is not `rate_limited`: one
+    whose key a visitor cannot vary, as the open-data archive's)."""
     version = data_version()
     key = report.key(version)
     etag = _etag(key)
@@ -72,12 +74,14 @@ def report(request, report, *, filename, size, back_url):
     content = jobs.cached_file(key)
     if content is not None:
         if request.htmx and request.htmx.trigger == POLL_ID:
-            return _job_fragment(request, state=JobState.DONE, job=None)
+            return _job_fragment(request, state=JobState.DONE, job=None, kind=report.kind)
         if request.htmx:  # the page hands over the file: the browser downloads it from the same address
             response = HttpResponse(status=204)
             response["HX-Redirect"] = request.get_full_path()
             return response
-        return _cache_headers(request, pdf_response(content, filename=filename, cache_hit=True), key, version)
+        return _cache_headers(
+            request, file_response(content, filename=filename, content_type=content_type, cache_hit=True), key, version
+        )
 
     logged_in = request.user.is_authenticated
     limit = settings.LOGGED_IN_REPORT_LIMIT if logged_in else settings.PUBLIC_REPORT_LIMIT
@@ -94,7 +98,7 @@ def report(request, report, *, filename, size, back_url):
         return _waiting(request, job)
     if job is not None and jobs.is_recent_failure(job):
         return _waiting(request, job)
-    if not logged_in:
+    if rate_limited and not logged_in:
         retry_at = jobs.rate_limited_until(request)
         if retry_at is not None:
             return _too_many(request, retry_at)
@@ -103,7 +107,12 @@ def report(request, report, *, filename, size, back_url):
     if job.state == JobState.DONE:  # made at once (a worker that was free, or the immediate backend)
         content = jobs.cached_file(key)
         if content is not None:
-            return _cache_headers(request, pdf_response(content, filename=filename, cache_hit=False), key, version)
+            return _cache_headers(
+                request,
+                file_response(content, filename=filename, content_type=content_type, cache_hit=False),
+                key,
+                version,
+            )
     return _waiting(request, job)
 
 
@@ -119,8 +128,10 @@ def _waiting(request, job):
     return _uncacheable(response)
 
 
-def _job_context(request, state, job):
+def _job_context(request, state, job, kind=None):
+    kind = kind or (job.spec.get("kind") if job else None)
     return {
+        "is_archive": kind == jobs.ARCHIVE_KIND,
         "job": job,
         "state": state,
         "states": JobState,
@@ -132,10 +143,10 @@ def _job_context(request, state, job):
     }
 
 
-def _job_fragment(request, *, state, job):
+def _job_fragment(request, *, state, job, kind=None):
     # 286 tells htmx to stop polling (a failure); a finished job's part replaces the polling one.
     status = 286 if state == JobState.FAILED else 200
-    response = render(request, "reports/_job_status.html", _job_context(request, state, job), status=status)
+    response = render(request, "reports/_job_status.html", _job_context(request, state, job, kind), status=status)
     return _uncacheable(response)
 
 

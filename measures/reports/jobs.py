@@ -45,6 +45,7 @@ from .models import JobState, ReportJob
 logger = logging.getLogger(__name__)
 
 CACHE_KIND = "report-pdf"
+ARCHIVE_KIND = "archive"
 # pg_advisory_xact_lock's key for counting the running renders (any fixed number no other code uses).
 SLOT_LOCK = 7_310_462_001
 # A render that exits with this code ran out of memory; so did one that a library ended with abort() or GLib's
@@ -62,7 +63,8 @@ class Report:
     """One report to make: its kind and arguments, the variant, the language and the day it is made for.
 
     kind and args: «status» (period key, filter query), «progress» (period key), «decision» (id), «measure» (id),
-    «list» (list kind, filter query); the filters are always written one way (data.canonical_params).
+    «list» (list kind, filter query); the filters are always written one way (data.canonical_params). The open-data
+    archive (a zip file, not a PDF) is made the same way: «archive» (the data's version it was asked for).
     """
 
     kind: str
@@ -111,7 +113,11 @@ class Report:
         raise ValueError(f"No report of kind {kind!r}")
 
     def render(self):
-        """The PDF bytes."""
+        """The file's bytes: the PDF, or the open-data archive's zip file."""
+        if self.kind == ARCHIVE_KIND:
+            from ..opendata.archive import build_archive  # the archive's tables read the models this module serves
+
+            return build_archive(version=self.args[0])
         with translation.override(self.language):
             return pdf.write_pdf(self.document(), archive=self.archive)
 

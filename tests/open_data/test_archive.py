@@ -77,19 +77,30 @@ def test_the_archive_agrees_with_the_pages(client, three, tmp_path):
     assert copy["indicator_values"][0]["value"] == 12.5
 
 
-def test_the_archive_is_made_once_per_change_of_the_data(
+def measure_statuses(response):
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        text = archive.read("data/measures.csv").decode()
+    return [row["current_status"] for row in csv.DictReader(io.StringIO(text))]
+
+
+def test_the_archive_is_made_once_per_change_of_the_data_and_the_previous_one_is_given_meanwhile(
     client, one, reporter, memory_cache, django_capture_on_commit_callbacks
 ):
     first = download(client)
-    assert first["X-Archive-Cache"] == "miss"
-    assert download(client)["X-Archive-Cache"] == "hit"
+    assert first["X-Report-Cache"] == "miss"  # the first one of a fresh database: made at once (immediate backend)
+    assert download(client)["X-Report-Cache"] == "hit"
     with django_capture_on_commit_callbacks(execute=True):
         record_status(measure=one["measures"][0], status=MeasureStatus.DONE, happened="Ferdig.", user=reporter)
+    # The records changed: the download hands over the archive made before, named by its own data, and starts the new.
+    meanwhile = download(client)
+    assert meanwhile["X-Archive-Version"] == "previous"
+    assert meanwhile["Content-Disposition"] == first["Content-Disposition"]
+    assert meanwhile["ETag"] == first["ETag"] and "no-cache" in meanwhile["Cache-Control"]
+    assert "done" not in measure_statuses(meanwhile)
     after = download(client)
-    assert after["X-Archive-Cache"] == "miss"
-    with zipfile.ZipFile(io.BytesIO(after.content)) as archive:
-        measures = list(csv.DictReader(io.StringIO(archive.read("data/measures.csv").decode())))
-    assert measures[0]["current_status"] == "done"
+    assert after["X-Report-Cache"] == "hit" and "X-Archive-Version" not in after
+    assert after["ETag"] != first["ETag"]
+    assert measure_statuses(after)[0] == "done"
 
 
 def test_the_dcat_description_has_the_mandatory_properties_of_dcat_ap_no(client, one):

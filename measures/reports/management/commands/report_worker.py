@@ -1,5 +1,6 @@
 """The background worker: django-tasks-db's `db_worker`, plus a sweep every SWEEP_SECONDS that queues again the
-report jobs whose worker died (their lease ran out) and removes expired report files.
+report jobs whose worker died (their lease ran out), removes expired report files and starts the open-data
+archive's build when the data changed since the last one.
 
     python manage.py report_worker            # what `make run` and deploy/bergen-rus-worker.service start
 """
@@ -10,6 +11,7 @@ import threading
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from ....opendata import archive
 from ...jobs import expire, requeue_stale
 
 logger = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ def sweep_forever(stop):
             close_old_connections()
             requeue_stale()
             expire()
+            archive.refresh()
         except Exception:  # a database that is away for a moment must not end the sweep
             logger.exception("The sweep of the report jobs failed; trying again.")
         finally:

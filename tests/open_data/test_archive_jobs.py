@@ -1,0 +1,60 @@
+"""The archive made in the background: by the worker's sweep after a change, one build at a time, with the waiting
+page «Arkivet lages» only when no archive was ever made. The queue is the real database backend and the worker
+django-tasks-db's own loop (as in tests/reports/test_jobs.py)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from measures.opendata import archive
+from measures.reports.models import JobState, ReportJob
+from measures.services import record_status
+from measures.status import MeasureStatus
+from tests.reports.test_jobs import poll, work
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def database_queue(settings, memory_cache):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_with_no_archive_made_yet_the_download_waits_for_the_first_build(client, one):
+    url = reverse("open_data_archive")
+    response = client.get(url)
+    assert response.status_code == 202
+    page = response.content.decode()
+    assert "Arkivet lages" in page and "Rapporten" not in page.split("<main", 1)[1]
+    assert f'hx-get="{url}"' in page and '<noscript><meta http-equiv="refresh"' in page
+    assert not INLINE_SCRIPT.search(page)
+    # Asked again before the worker ran: the same job, not a second one.
+    assert client.get(url).status_code == 202
+    assert ReportJob.objects.filter(spec__kind="archive").count() == 1
+    work()
+    assert "Arkivet er klart" in poll(client, url).content.decode()
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready["Content-Type"] == "application/zip"
+
+
+def test_the_sweep_makes_the_archive_again_after_a_change_and_only_one_at_a_time(client, one, reporter):
+    assert archive.refresh() is not None
+    assert archive.refresh() is None  # one build at a time: the first is still queued
+    work()
+    assert archive.refresh() is None  # made for the data as it is
+    first = client.get(reverse("open_data_archive"))
+    assert first.status_code == 200 and "X-Archive-Version" not in first
+
+    record_status(measure=one["measures"][0], status=MeasureStatus.DONE, happened="Ferdig.", user=reporter)
+    meanwhile = client.get(reverse("open_data_archive"))
+    assert meanwhile["X-Archive-Version"] == "previous" and meanwhile.content == first.content
+    work()  # the download started the build; the sweep would have, too
+    assert archive.refresh() is None
+    after = client.get(reverse("open_data_archive"))
+    assert after.status_code == 200 and "X-Archive-Version" not in after
+    assert after.content != first.content
+    made = ReportJob.objects.filter(spec__kind="archive")
+    assert made.count() == 2 and set(made.values_list("state", flat=True)) == {JobState.DONE}
