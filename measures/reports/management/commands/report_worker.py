@@ -1,5 +1,7 @@
-"""The background worker: django-tasks-db's `db_worker`, plus a sweep every SWEEP_SECONDS that queues again the
-report jobs whose worker died (their lease ran out) and removes expired report files.
+"""The background worker: django-tasks-db's `db_worker` (every task of the default queue: the PDF reports and the
+spreadsheet imports), plus a sweep every SWEEP_SECONDS that queues again the report jobs whose worker died (their
+lease ran out) and the spreadsheet checks and imports whose attempt ran too long (measures.spreadsheets.jobs), and
+removes expired report files.
 
     python manage.py report_worker            # what `make run` and deploy/bergen-rus-worker.service start
 """
@@ -10,6 +12,7 @@ import threading
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from ....spreadsheets import jobs as import_jobs
 from ...jobs import expire, requeue_stale
 
 logger = logging.getLogger(__name__)
@@ -22,6 +25,7 @@ def sweep_forever(stop):
         try:
             close_old_connections()
             requeue_stale()
+            import_jobs.requeue_stale()
             expire()
         except Exception:  # a database that is away for a moment must not end the sweep
             logger.exception("The sweep of the report jobs failed; trying again.")
@@ -32,7 +36,7 @@ def sweep_forever(stop):
 
 
 class Command(DatabaseWorkerCommand):
-    help = "Run the background jobs (PDF reports), and queue again those whose worker died."
+    help = "Run the background jobs (PDF reports, spreadsheet imports), and queue again those whose worker died."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
