@@ -260,6 +260,12 @@ LOGGED_IN_REPORT_LIMIT = env_int("LOGGED_IN_REPORT_LIMIT", 3000)
 # unpack to before openpyxl reads it, so a zip bomb is refused before it is unpacked.
 SPREADSHEET_MAX_BYTES = env_int("SPREADSHEET_MAX_BYTES", 20_000_000)
 SPREADSHEET_MAX_UNPACKED_BYTES = env_int("SPREADSHEET_MAX_UNPACKED_BYTES", 200_000_000)
+# The check and the import of an upload run as background jobs (measures.spreadsheets.jobs). An attempt that has run
+# longer than IMPORT_JOB_SECONDS is taken for lost (its worker died) and started again, at most IMPORT_ATTEMPTS
+# times; an attempt still alive then cannot finish (its transaction is rolled back), so this must be longer than the
+# longest import.
+IMPORT_JOB_SECONDS = env_int("IMPORT_JOB_SECONDS", 30 * 60)
+IMPORT_ATTEMPTS = env_int("IMPORT_ATTEMPTS", 3)
 
 # The read-only JSON API (measures/api/). Nobody is authenticated there: every request reads what an anonymous visitor
 # reads, and is counted per address (API_ANON_RATE, e.g. «120/min»; 429 with Retry-After beyond it).

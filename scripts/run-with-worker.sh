@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: the development server and a background worker (the PDF reports) side by side. Ctrl-C, or either of
-# them stopping, stops both.
+# `make run`: the development server and a background worker (the PDF reports, the spreadsheet imports) side by
+# side. Ctrl-C, or either of them stopping, stops both.
 #   scripts/run-with-worker.sh PYTHON HOST
 set -u
 PY="$1"
@@ -17,5 +17,5 @@ stop() {
   wait "$worker" "$web" 2>/dev/null
 }
 trap stop INT TERM EXIT
-echo "Background worker (PDF reports) running as process $worker; Ctrl-C stops it and the server."
+echo "Background worker (PDF reports, spreadsheet imports) running as process $worker; Ctrl-C stops it and the server."
 wait -n "$worker" "$web"

@@ -29,8 +29,9 @@ def own_cache(settings):
 
 @pytest.fixture(autouse=True)
 def reports_made_at_once(settings):
-    """Report jobs run as they are queued, in the test's own process (Django's immediate task backend), so a PDF
-    link answers with the file; tests of the queue itself (tests/reports/test_jobs.py) choose a real worker."""
+    """Report and import jobs run as they are queued, in the test's own process (Django's immediate task backend),
+    so a PDF link answers with the file and an upload's page with its preview; tests of the queue itself
+    (tests/reports/test_jobs.py, tests/spreadsheets/test_jobs.py) choose a real worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.REPORT_RENDER_IN_CHILD = False
     settings.REPORT_RATE_LIMIT = 1000  # tests of the limit set their own

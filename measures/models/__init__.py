@@ -14,6 +14,7 @@ from .bookkeeping import (
     ReminderKind,
     ReminderSent,
     SpreadsheetUpload,
+    UploadState,
 )
 from .corrections import Correction
 from .indicators import (
@@ -79,6 +80,7 @@ __all__ = [
     "ReviewVisit",
     "SpreadsheetUpload",
     "StatusUpdate",
+    "UploadState",
     "public_name",
     "validate_links",
 ]

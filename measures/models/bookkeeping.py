@@ -61,12 +61,31 @@ class ReminderSent(models.Model):
         return f"{self.get_kind_display()} – {self.period} – {self.user}"
 
 
+class UploadState(models.TextChoices):
+    """Where an uploaded spreadsheet is: its check and its import run as background jobs
+    (measures.spreadsheets.jobs), and the import page follows them."""
+
+    CHECKING = "checking", _("being checked")
+    READY = "ready", _("checked")
+    IMPORTING = "importing", _("being imported")
+    IMPORTED = "imported", _("imported")
+    FAILED = "failed", _("failed")
+
+    @classmethod
+    def waiting(cls):
+        """The states in which a job is queued or running."""
+        return (cls.CHECKING, cls.IMPORTING)
+
+
 class SpreadsheetUpload(models.Model):
     """A spreadsheet a person uploaded to import, kept between its preview and the confirmation.
 
     The confirmation imports exactly the bytes that were previewed, and only their uploader can confirm them
     (measures.views.spreadsheets looks an upload up by its random token and its owner). `preview` holds the
     outcome shown (measures.spreadsheets.importing.Preview.as_dict); `applied_at` is set when it was imported.
+    `state`, `run`, `attempts`, `started_at` and `error` are written by measures.spreadsheets.jobs alone: the state
+    of the check or import, the attempt running it (empty while it waits in the queue), how many attempts were
+    started, when the running one started, and why it failed (the English text, shown in the reader's language).
     """
 
     token = models.CharField(_("token"), max_length=64, unique=True)
@@ -79,10 +98,25 @@ class SpreadsheetUpload(models.Model):
     preview = models.JSONField(_("preview"), default=dict)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     applied_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=UploadState.choices, default=UploadState.CHECKING)
+    # The uploader's language: the preview's messages are written in it, as the page would have written them.
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    run = models.CharField(_("attempt"), max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("uploaded spreadsheet")
         verbose_name_plural = _("uploaded spreadsheets")
+        indexes = [
+            # measures.spreadsheets.jobs.requeue_stale looks for the jobs whose worker died among the running ones.
+            models.Index(
+                fields=["started_at"],
+                name="upload_running_idx",
+                condition=Q(state__in=["checking", "importing"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.filename} ({self.user})"

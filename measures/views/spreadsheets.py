@@ -5,21 +5,18 @@ An export holds exactly what the list page selects for the same GET parameters (
 list's queryset, measures.reports.data.LISTS), every page of it, and only what the page shows to anybody.
 """
 
-import secrets
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..models import SpreadsheetUpload
+from ..models import SpreadsheetUpload, UploadState
 from ..reports import data
-from ..spreadsheets import exporters, importing, resources
+from ..spreadsheets import exporters, importing, jobs, resources
 from ..spreadsheets.forms import UploadForm
 
 FORMATS = ("csv", "xlsx")
@@ -84,6 +81,9 @@ indicator_export = unfiltered_export("indicator")
 # --- import ----------------------------------------------------------------------------------------------------------
 
 SHOWN_ROWS = 500
+POLL_SECONDS = 2
+# The id of the element that polls the upload's job.
+POLL_ID = "import-job"
 
 
 def _kinds_or_403(user):
@@ -96,21 +96,17 @@ def _kinds_or_403(user):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """Upload a spreadsheet; it is checked row by row and the preview shown, with nothing written yet."""
+    """Upload a spreadsheet: it is stored and checked row by row in the background, and the browser goes at once to
+    the page that follows the check and then shows the preview. Nothing is written to the records."""
     kinds = _kinds_or_403(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = b"".join(upload.chunks())
-        kind = form.cleaned_data["kind"]
-        result = importing.preview(kind=kind, content=content, filename=upload.name, user=request.user)
-        stored = SpreadsheetUpload.objects.create(
-            token=secrets.token_urlsafe(32),
+        stored = jobs.start_check(
             user=request.user,
-            kind=kind,
-            filename=upload.name[:255],
-            content=content,
-            preview=result.as_dict(),
+            kind=form.cleaned_data["kind"],
+            filename=upload.name,
+            content=b"".join(upload.chunks()),
         )
         return redirect("import_preview", token=stored.token)
     status = 400 if form.errors else 200
@@ -119,7 +115,7 @@ def import_upload(request):
 
 def _preview_context(upload, result):
     rows = result.rows
-    return {
+    context = {
         "upload": upload,
         "result": result,
         "counts": result.counts,
@@ -127,40 +123,62 @@ def _preview_context(upload, result):
         "rows_left_out": max(len(rows) - SHOWN_ROWS, 0),
         "unchanged_ranges": importing.row_ranges(result.unchanged),
     }
+    if upload.state == UploadState.IMPORTED:
+        counts = result.counts
+        context["done_message"] = _(
+            "«%(name)s» is imported: %(created)d created, %(changed)d changed, %(unchanged)d left alone."
+        ) % {
+            "name": upload.filename,
+            "created": counts[importing.CREATE],
+            "changed": counts[importing.CHANGE],
+            "unchanged": counts[importing.UNCHANGED],
+        }
+    return context
+
+
+def _job_page(request, upload):
+    """The page that follows the upload's check or import («checking», «importing», «failed»), or, polled by htmx,
+    only its part that says how the job goes; once the job is done, htmx is sent to the whole page."""
+    url = reverse("import_preview", args=[upload.token])
+    if request.htmx and upload.state not in (*UploadState.waiting(), UploadState.FAILED):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    context = {"upload": upload, "states": UploadState, "poll_seconds": POLL_SECONDS, "poll_id": POLL_ID, "url": url}
+    failed = upload.state == UploadState.FAILED
+    if request.htmx:  # 286 tells htmx to stop polling
+        response = render(request, "spreadsheets/_job_status.html", context, status=286 if failed else 200)
+    else:
+        response = render(request, "spreadsheets/waiting.html", context, status=200 if failed else 202)
+    if not failed:
+        response["Retry-After"] = str(POLL_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request, token):
-    """The preview of an upload (GET), and its import (POST: one transaction, every row or none)."""
+    """The page of an upload (GET): its check or import under way, its failure, or its preview or outcome; and
+    the confirmation (POST), which queues the import once: every row in one transaction, or none."""
     kinds = _kinds_or_403(request.user)
     upload = get_object_or_404(SpreadsheetUpload.objects.defer("content"), token=token, user=request.user)
     if upload.kind not in kinds:
         raise PermissionDenied(_("Your role does not allow importing this kind of file."))
+    jobs.take_up_if_lost(upload)
+    if upload.state in (*UploadState.waiting(), UploadState.FAILED):
+        if request.method == "POST":  # a confirmation sent while the job runs (a second click): it runs once
+            return redirect("import_preview", token=upload.token)
+        return _job_page(request, upload)
+    if request.htmx:  # the page polled its job, which is done now
+        return _job_page(request, upload)
     result = importing.Preview.from_dict(upload.preview)
-    if request.method == "POST" and upload.applied_at is None:
-        content = bytes(SpreadsheetUpload.objects.values_list("content", flat=True).get(pk=upload.pk))
-        try:
-            done = importing.apply(kind=upload.kind, content=content, filename=upload.filename, user=request.user)
-        except importing.ImportRefused as refusal:
-            upload.preview = refusal.preview.as_dict()
-            upload.save(update_fields=["preview"])
-            context = _preview_context(upload, refusal.preview)
-            context["refused"] = True
-            return render(request, "spreadsheets/preview.html", context, status=409)
-        upload.applied_at = timezone.now()
-        upload.preview = done.as_dict()
-        upload.save(update_fields=["applied_at", "preview"])
-        counts = done.counts
-        messages.success(
-            request,
-            _("«%(name)s» is imported: %(created)d created, %(changed)d changed, %(unchanged)d left alone.")
-            % {
-                "name": upload.filename,
-                "created": counts[importing.CREATE],
-                "changed": counts[importing.CHANGE],
-                "unchanged": counts[importing.UNCHANGED],
-            },
-        )
+    if request.method == "POST" and upload.state == UploadState.READY:
+        if not result.ok:  # nothing can be imported; the page says why
+            return render(request, "spreadsheets/preview.html", _preview_context(upload, result), status=409)
+        if not result.changes_nothing:
+            jobs.confirm(upload=upload)
+        return redirect("import_preview", token=upload.token)
+    if request.method == "POST":  # imported already: a second click or tab imports nothing
         return redirect("import_preview", token=upload.token)
     return render(request, "spreadsheets/preview.html", _preview_context(upload, result))

@@ -12,10 +12,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from decisions.models import Decision, Platform, Source
-from measures.models import ActionPlan, Correction, Indicator, Location, Measure
+from measures.models import ActionPlan, Correction, Indicator, Location, Measure, SpreadsheetUpload, UploadState
 from measures.people import set_person_active, update_person
 from measures.roles import Role
 from measures.services import post_comment
+from measures.spreadsheets import jobs as import_jobs
 from tests.factories import make_person
 
 from .conftest import axe_violations, watch
@@ -230,6 +231,20 @@ def test_the_caseworkers_pages_have_no_accessibility_violations(logged_in, world
             reverse("password_change"),
         ],
     )
+    # An uploaded spreadsheet being checked in the background (the page polls its job), and one whose import failed.
+    waiting = {}
+    for state, code in ((UploadState.CHECKING, 202), (UploadState.FAILED, 200)):
+        upload = SpreadsheetUpload.objects.create(
+            token=f"a11y-{state}",
+            user=world.caseworker,
+            kind="status",
+            filename="status.xlsx",
+            content=b"",
+            state=state,
+            error=import_jobs.FAILED[UploadState.IMPORTING] if state == UploadState.FAILED else "",
+        )
+        waiting[reverse("import_preview", args=[upload.token])] = code
+    problems += check_pages(page, list(waiting), status=waiting)
     # Refusals: a caseworker may not edit a measure, nor see how complete a period's reporting is.
     problems += check_pages(
         page,

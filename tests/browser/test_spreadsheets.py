@@ -106,7 +106,7 @@ def test_a_coordinator_changes_a_plans_measures_in_excel(logged_in, world):
     assert Measure.objects.get(pk=measures[3].pk).title == measures[3].title  # nothing written before confirming
 
     main.get_by_role("button", name="Importer 4 rader").click()
-    expect(page.locator(".messages")).to_contain_text("«plan.xlsx» er importert: 0 nye, 4 endret")
+    expect(page.locator("#import-done")).to_contain_text("«plan.xlsx» er importert: 0 nye, 4 endret")
     problems += axe_violations(page)
 
     page.goto(reverse("measure_detail", args=[measures[3].pk]))
@@ -151,7 +151,7 @@ def test_a_caseworker_fills_in_the_status_sheet_of_their_unit(logged_in, world):
     expect(main.locator("table tbody tr").filter(has_text="Evaluere i vår.")).to_contain_text("→ Evaluere i vår.")
     assert StatusUpdate.objects.count() == before
     main.get_by_role("button", name="Importer 3 rader").click()
-    expect(page.locator(".messages")).to_contain_text("3 nye")
+    expect(page.locator("#import-done")).to_contain_text("3 nye")
     page.goto(reverse("measure_detail", args=[mine[1].pk]))
     expect(main.locator("#timeline")).to_contain_text("Ansatt to nye.")
     expect(main.locator("#timeline")).to_contain_text("Sara Saksbehandler")

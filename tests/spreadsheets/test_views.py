@@ -7,7 +7,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.urls import reverse
 
-from measures.models import Measure, SpreadsheetUpload, StatusUpdate
+from measures.models import Measure, SpreadsheetUpload, StatusUpdate, UploadState
 from measures.roles import Role
 from measures.services import record_status
 from tests.factories import make_open_period, make_person
@@ -69,10 +69,16 @@ def test_a_conflict_between_preview_and_confirm_imports_nothing(client, kari, un
     upload(client, edited_sheet)
     stored = SpreadsheetUpload.objects.get()
     record_status(measure=measures[1], status="delayed", happened="Per rapporterte først.", user=per)
-    response = client.post(reverse("import_preview", args=[stored.token]))
-    assert response.status_code == 409
-    assert "Per Koordinator har rapportert på tiltaket etter at filen ble eksportert" in page_text(response)
+    response = client.post(reverse("import_preview", args=[stored.token]), follow=True)
+    # The import job refused it: the upload is ready again, and its page shows the refusal and offers no import.
+    assert response.redirect_chain == [(reverse("import_preview", args=[stored.token]), 302)]
+    text = page_text(response)
+    assert "Ingenting er importert" in text
+    assert "Per Koordinator har rapportert på tiltaket etter at filen ble eksportert" in text
+    assert 'type="submit">Importer' not in response.text
     assert not StatusUpdate.objects.filter(author=kari).exists()
+    stored.refresh_from_db()
+    assert (stored.state, stored.applied_at) == (UploadState.READY, None)
 
 
 @pytest.mark.parametrize("role", [None, Role.READER, Role.FAGRAD])

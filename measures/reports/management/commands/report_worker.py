@@ -1,6 +1,8 @@
-"""The background worker: django-tasks-db's `db_worker`, plus a sweep every SWEEP_SECONDS that queues again the
-report jobs whose worker died (their lease ran out), removes expired report files and starts the open-data
-archive's build when the data changed since the last one.
+"""The background worker: django-tasks-db's `db_worker` (every task of the default queue: the PDF reports, the
+open-data archive and the spreadsheet imports), plus a sweep every SWEEP_SECONDS that queues again the report jobs
+whose worker died (their lease ran out) and the spreadsheet checks and imports whose attempt ran too long
+(measures.spreadsheets.jobs), removes expired report files, and starts the open-data archive's build when the data
+changed since the last one.
 
     python manage.py report_worker            # what `make run` and deploy/bergen-rus-worker.service start
 """
@@ -12,6 +14,7 @@ from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from ....opendata import archive
+from ....spreadsheets import jobs as import_jobs
 from ...jobs import expire, requeue_stale
 
 logger = logging.getLogger(__name__)
@@ -24,6 +27,7 @@ def sweep_forever(stop):
         try:
             close_old_connections()
             requeue_stale()
+            import_jobs.requeue_stale()
             expire()
             archive.refresh()
         except Exception:  # a database that is away for a moment must not end the sweep
@@ -35,7 +39,7 @@ def sweep_forever(stop):
 
 
 class Command(DatabaseWorkerCommand):
-    help = "Run the background jobs (PDF reports), and queue again those whose worker died."
+    help = "Run the background jobs (PDF reports, spreadsheet imports), and queue again those whose worker died."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
