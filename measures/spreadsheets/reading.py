@@ -102,12 +102,23 @@ def _xlsx_rows(content):
 
 
 def _xlsx_cells(workbook, first, rows):
+    """The rows as (number, cells); a workbook that breaks further down (cut off in transfer, damaged XML) is refused
+    as a whole, as one that breaks at its first row is, with the row the reading got to."""
+    number = 0
     try:
-        number = 0
         for row in [first] if first is not None else []:
             number += 1
             yield number, [_xlsx_value(cell) for cell in row]
-        for row in rows:
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # openpyxl and the XML parser raise many kinds of error for a damaged sheet
+                raise SheetError(
+                    _("The workbook could not be read after row %(row)d. Open it in Excel, save it again and retry.")
+                    % {"row": number}
+                ) from None
             number += 1
             yield number, [_xlsx_value(cell) for cell in row]
     finally:

@@ -9,6 +9,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -145,9 +146,36 @@ def test_confirming_twice_imports_once(client, sheet, kari, measures):
     assert kari_updates(kari) == 1
 
 
-def test_a_file_whose_reading_fails_in_the_check_says_so_and_changes_nothing(client, sheet, kari, caplog):
+def refusing(table):
+    """A database that refuses every query of `table` (Django's own hook on the connection), as one that lost the
+    table's file or its lock would: the job's work fails in the middle, where no check of the file can catch it."""
+
+    def wrapper(execute, sql, params, many, context):
+        if f'"{table}"' in sql:
+            raise DatabaseError(f"{table} is not available")
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+def test_a_file_cut_off_in_the_middle_is_refused_in_the_preview_with_the_row_it_broke_at(client, sheet, kari):
     url = upload(client, damaged(sheet))
-    with caplog.at_level(logging.ERROR, logger="measures.spreadsheets.jobs"):
+    work()
+    stored = SpreadsheetUpload.objects.get()
+    assert stored.state == UploadState.READY
+    text = page_text(client.get(url))
+    assert "Arbeidsboken kunne ikke leses etter rad" in text and "lagre den på nytt" in text
+    assert client.post(url).status_code == 409  # a file with an error is never imported
+    assert DBTaskResult.objects.filter(task_path=APPLY_TASK).count() == 0
+    assert kari_updates(kari) == 0
+
+
+def test_a_check_that_fails_says_so_and_changes_nothing(client, sheet, kari, caplog):
+    url = upload(client, sheet)
+    with (
+        caplog.at_level(logging.ERROR, logger="measures.spreadsheets.jobs"),
+        connection.execute_wrapper(refusing("measures_measure")),
+    ):
         work()
     assert SpreadsheetUpload.objects.get().state == UploadState.FAILED
     logged = [record for record in caplog.records if record.name == "measures.spreadsheets.jobs"]
@@ -167,13 +195,15 @@ def test_a_file_whose_reading_fails_in_the_check_says_so_and_changes_nothing(cli
     assert kari_updates(kari) == 0
 
 
-def test_an_import_whose_file_is_damaged_fails_says_so_and_changes_nothing(client, sheet, kari, caplog):
+def test_an_import_that_fails_midway_says_so_and_changes_nothing(client, sheet, kari, caplog):
     url = upload(client, sheet)
     work()
-    # The stored bytes are damaged after the check (a disk or a copy that broke): the import job cannot read them.
-    SpreadsheetUpload.objects.update(content=damaged(sheet))
     client.post(url)
-    with caplog.at_level(logging.ERROR, logger="measures.spreadsheets.jobs"):
+    # The database refuses the status updates' table while the import reads and writes it.
+    with (
+        caplog.at_level(logging.ERROR, logger="measures.spreadsheets.jobs"),
+        connection.execute_wrapper(refusing("measures_statusupdate")),
+    ):
         work()
     stored = SpreadsheetUpload.objects.get()
     assert (stored.state, stored.applied_at) == (UploadState.FAILED, None)
@@ -181,6 +211,19 @@ def test_an_import_whose_file_is_damaged_fails_says_so_and_changes_nothing(clien
     text = page_text(client.get(url))
     assert "Importen kunne ikke gjøres: en feil stoppet den." in text
     assert "Ingenting ble endret." in text
+    assert kari_updates(kari) == 0
+
+
+def test_a_file_damaged_after_its_check_is_refused_at_the_import_and_nothing_is_written(client, sheet, kari):
+    url = upload(client, sheet)
+    work()
+    # The stored bytes break after the check (a disk or a copy that broke): the import reads them again and refuses.
+    SpreadsheetUpload.objects.update(content=damaged(sheet))
+    client.post(url)
+    work()
+    stored = SpreadsheetUpload.objects.get()
+    assert (stored.state, stored.applied_at) == (UploadState.READY, None)
+    assert "Arbeidsboken kunne ikke leses etter rad" in page_text(client.get(url))
     assert kari_updates(kari) == 0
 
 
