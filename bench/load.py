@@ -9,9 +9,10 @@ Run from the repository root with the project's virtualenv: `python -m bench.loa
 3. phase «readers»: BENCH_READERS (50) readers, half of them logged in, each reading a page, pausing 0.5–1.5 s as a
    person does, and reading the next (the dashboard, the lists, filtered lists, a measure, a commitment, search),
    for BENCH_DURATION seconds;
-4. phase «readers + PDFs»: the same, while BENCH_PDF_CLIENTS (8) anonymous clients ask without pause for PDFs that
-   are not made yet (status reports of other filters, measures, lists): each must be answered (the file, the page
-   «Rapporten lages» or 429) within 1 s;
+4. phase «readers + PDFs»: the same, while BENCH_PDF_CLIENTS (8) anonymous clients ask for PDFs that are not made
+   yet (status reports of other filters, measures, lists) as browsers do: the report, its waiting page's poll every
+   2 s until it is made, the file, a pause, the next (BENCH_PDF_FLOOD=1: a new report after every answer, without
+   pause or polling); each answer (the file, the page «Rapporten lages», its poll, or 429) must come within 1 s;
 5. phase «logged in vs bare»: each logged-in page driven by 4 connections of one logged-in session, next to the
    bare page of the same size (bench/bare/<size>/) through the same middleware and the same session;
 6. prints the figures and the verdicts, and stops gunicorn and the worker whatever happens.
@@ -41,6 +42,8 @@ PDF_CLIENTS = int(os.environ.get("BENCH_PDF_CLIENTS", "8"))
 DURATION = int(os.environ.get("BENCH_DURATION", "30"))
 COMPARE_SECONDS = int(os.environ.get("BENCH_COMPARE_SECONDS", "10"))
 PORT = page_bench.PORT
+FLOOD = os.environ.get("BENCH_PDF_FLOOD", "") in {"1", "true", "yes"}
+POLL_SECONDS = 2  # the waiting page's (measures.reports.exporters.POLL_SECONDS)
 READER_PASSWORD = "bench-leser-passord-0123456789"  # noqa: S105 (the benchmark's own database)
 
 READER_PAGES = [
@@ -162,11 +165,33 @@ def reader(stop, tally, pages, cookies, seed):
 
 
 def pdf_client(stop, tally, urls, seed):
-    rng = random.Random(seed)  # noqa: S311 (which page to read next)
+    """An anonymous visitor after PDFs nobody has made yet, as a browser asks for them: a new report, then the
+    waiting page's poll every POLL_SECONDS (as htmx does) until it is made or has failed, then the file; after a
+    refusal (429) or a file, a pause of 0.5–1.5 s and the next report. With BENCH_PDF_FLOOD=1 the clients ask for a
+    new report at once after every answer instead, without pause or polling: a flood, not a person."""
+    rng = random.Random(seed)  # noqa: S311 (pauses)
     client = Client()
+
+    def ask(url, headers=None):
+        status, body, seconds = client.get(url, headers=headers)
+        tally.add(status, seconds, ok=status in (200, 202, 286, 429) and seconds <= 1.0)
+        return status, body
+
     while not stop.is_set():
-        status, _body, seconds = client.get(next(urls) if hasattr(urls, "__next__") else rng.choice(urls))
-        tally.add(status, seconds, ok=status in (200, 202, 429) and seconds <= 1.0)
+        url = next(urls)
+        status, _body = ask(url)
+        if FLOOD:
+            continue
+        while status == 202 and not stop.is_set():
+            if stop.wait(POLL_SECONDS):
+                break
+            polled, body = ask(url, headers={"HX-Request": "true", "HX-Trigger": "report-job"})
+            if polled == 286:  # failed: htmx stops polling
+                break
+            if b"report-job-ready" in body:
+                ask(url)  # the page hands the file over
+                break
+        stop.wait(rng.uniform(0.5, 1.5))
 
 
 class UncachedPdfs:
@@ -365,7 +390,8 @@ def report(base, base_other, load, load_other, pdf, comparisons, pdf_asked, rend
     cores = os.cpu_count()
     print()
     print(f"bench-load {datetime.now():%Y-%m-%d %H:%M}, {cores} cores, {READERS} readers (half logged in, 0.5–1.5 s")
-    print(f"between pages), {PDF_CLIENTS} anonymous PDF clients, {DURATION} s per phase; gunicorn with")
+    clients = "asking without pause (BENCH_PDF_FLOOD)" if FLOOD else "each following its waiting page as a browser does"
+    print(f"between pages), {PDF_CLIENTS} anonymous PDF clients {clients}, {DURATION} s per phase; gunicorn with")
     print("deploy/gunicorn.conf.py and one report_worker. Milliseconds.")
     print()
     print("| phase | requests | errors | p50 | p95 | max | answers |")

@@ -150,7 +150,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default: a link typed without
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a login from a locked-out username/address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with each person's permissions kept in the cache between requests.
+    "bergen_rus.auth_backends.CachedPermissionsBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -20,6 +20,7 @@ class MeasuresConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         import bergen_rus.checks  # noqa: F401 (registers the project's system checks)
+        from bergen_rus import auth_backends
 
         from .caching import touch
         from .models import ChangeStamp, ReminderSent, ReviewVisit, SpreadsheetUpload
@@ -33,6 +34,9 @@ class MeasuresConfig(AppConfig):
         # it prints the full name the site shows people by, not the user name (half of a login); the user name only
         # for an account without a name.
         get_user_model().__str__ = shown_name
+
+        # A change of roles or rights forgets the permission sets the backend keeps in the cache.
+        auth_backends.connect()
 
         # The role groups and their permissions exist after every migrate (permissions are made post-migrate).
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")

@@ -6,6 +6,8 @@ Filters that concern measures reach them from the listed record through `linked_
 so no filter multiplies rows or needs DISTINCT.
 """
 
+import functools
+
 import django_filters
 import django_filters.constants
 from django import forms
@@ -135,8 +137,9 @@ class TrackingFilterSet(django_filters.FilterSet):
         for name, field in self.form.fields.items():
             field.widget.attrs.setdefault("class", "ds-input")
             if name == "document":
-                # Evaluate the choices once: validation, the select and the active-filter labels all read them.
-                field.choices = document_choices()
+                # Read the choices once, and only when they are needed: validation, the select and the active-filter
+                # labels all read them, and a list whose form and results come from the fragment cache reads none.
+                field.choices = functools.cache(document_choices)
 
     def linked_measures(self):
         """Measures linked to the listed record, correlated to OuterRef('pk'); subclasses define it."""

@@ -8,18 +8,25 @@ follows the job (htmx, or a plain refresh without JavaScript) and hands over the
 render is started the size limit and, for visitors who are not logged in, the rate limit are checked.
 """
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header, http_date, quote_etag
+from django.utils.translation import get_language
 
 from ..caching import data_version, last_modified
 from . import jobs
 from .models import JobState
 
 POLL_SECONDS = 2
+# The refusal pages (429) rendered in this process, by language, window and minute (see _too_many).
+_REFUSALS = {}
+REFUSALS_KEPT = 64
 # The id of the element that polls the job, and of the one that asks for the file once it is ready.
 POLL_ID = "report-job"
 HANDOVER_ID = "report-handover"
@@ -61,9 +68,14 @@ def _uncacheable(response):
 
 
 def report(request, report, *, filename, size, back_url, content_type=PDF, rate_limited=True):
-    """The answer to a request for `report` (a jobs.Report) of `size` records: the file, the waiting page, or a
-    refusal (413: too large; 429: too many renders from this address, unless the report is not `rate_limited`: one
-    whose key a visitor cannot vary, as the open-data archive's)."""
+    """The answer to a request for `report` (a jobs.Report) of `size` records (a number, or a function that counts
+    them, called only when a render is to be started): the file, the waiting page, or a refusal (413: too large;
+    429: too many renders from this address, unless the report is not `rate_limited`: one whose key a visitor cannot
+    vary, as the open-data archive's).
+
+    The cheap answers come first, so that a visitor who asks without pause costs little: the file from the cache,
+    the waiting page of a job under way, and the refusal of an address that is over its limit already, before the
+    records are counted."""
     version = data_version()
     key = report.key(version)
     etag = _etag(key)
@@ -84,11 +96,6 @@ def report(request, report, *, filename, size, back_url, content_type=PDF, rate_
         )
 
     logged_in = request.user.is_authenticated
-    limit = settings.LOGGED_IN_REPORT_LIMIT if logged_in else settings.PUBLIC_REPORT_LIMIT
-    if size > limit:
-        context = {"size": size, "limit": limit, "back_url": back_url, "logged_in": logged_in}
-        return _uncacheable(render(request, "reports/too_large.html", context, status=413))
-
     job = jobs.find(key)
     if job is not None and jobs.is_waiting(job):
         if logged_in and request.user.email and request.user.email not in job.notify:
@@ -98,7 +105,18 @@ def report(request, report, *, filename, size, back_url, content_type=PDF, rate_
         return _waiting(request, job)
     if job is not None and jobs.is_recent_failure(job):
         return _waiting(request, job)
-    if rate_limited and not logged_in:
+    limited = rate_limited and not logged_in
+    if limited:
+        retry_at = jobs.rate_limited_until(request, count=False)
+        if retry_at is not None:
+            return _too_many(request, retry_at)
+
+    limit = settings.LOGGED_IN_REPORT_LIMIT if logged_in else settings.PUBLIC_REPORT_LIMIT
+    size = size() if callable(size) else size
+    if size > limit:
+        context = {"size": size, "limit": limit, "back_url": back_url, "logged_in": logged_in}
+        return _uncacheable(render(request, "reports/too_large.html", context, status=413))
+    if limited:
         retry_at = jobs.rate_limited_until(request)
         if retry_at is not None:
             return _too_many(request, retry_at)
@@ -150,10 +168,31 @@ def _job_fragment(request, *, state, job, kind=None):
     return _uncacheable(response)
 
 
+def _next_link(path):
+    """How a page's links back to itself end (base.html: `?next={{ request.get_full_path|urlencode }}"`)."""
+    return f'?next={quote(path, safe="/")}"'
+
+
 def _too_many(request, retry_at):
-    """429: this address has started as many renders as it may for now; says when it may try again."""
+    """429: this address has started as many renders as it may for now; says when it may try again.
+
+    The page is the same for every visitor refused in the same window, language and minute, so it is rendered once
+    for them (a visitor who asks without pause is refused many times a second)."""
     seconds = max(int((retry_at - timezone.now()).total_seconds()), 1)
-    context = {"retry_at": timezone.localtime(retry_at), "minutes": max((seconds + 59) // 60, 1)}
-    response = render(request, "reports/too_many.html", context, status=429)
+    minutes = max((seconds + 59) // 60, 1)
+    key = (get_language(), retry_at.isoformat(), minutes)
+    here = _next_link(request.get_full_path())
+    kept = _REFUSALS.get(key)
+    if kept is not None:
+        content, there = kept
+        content = content.replace(there, here)  # the links that come back here (log in, language)
+    else:
+        context = {"retry_at": timezone.localtime(retry_at), "minutes": minutes}
+        content = render_to_string("reports/too_many.html", context, request=request)
+        if here in content:
+            if len(_REFUSALS) >= REFUSALS_KEPT:
+                _REFUSALS.clear()
+            _REFUSALS[key] = (content, here)
+    response = HttpResponse(content, status=429)
     response["Retry-After"] = str(seconds)
     return _uncacheable(response)

@@ -234,8 +234,9 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def rate_limited_until(request):
-    """Count one render started by this visitor's address; the time it may start another, if it is over the limit.
+def rate_limited_until(request, *, count=True):
+    """Count one render started by this visitor's address (unless not `count`: only look); the time it may start
+    another, if it is over the limit.
 
     Fixed windows of REPORT_RATE_WINDOW seconds, counted in the «limits» cache (Redis when REDIS_URL is set, so every
     application server counts together).
@@ -244,6 +245,10 @@ def rate_limited_until(request):
     slot = int(time.time() // window)
     key = f"bergen_rus:report-rate:{client_address(request)}:{slot}"
     limits = caches["limits"]
+    if not count:
+        if (limits.get(key) or 0) < settings.REPORT_RATE_LIMIT:
+            return None
+        return datetime.fromtimestamp((slot + 1) * window, tz=timezone.get_current_timezone())
     limits.add(key, 0, window + 60)
     if limits.incr(key) <= settings.REPORT_RATE_LIMIT:
         return None

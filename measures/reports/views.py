@@ -65,7 +65,7 @@ def status_report_pdf(request):
         request,
         jobs.Report.of("status", period_key(period), params.urlencode(), archive=_archive(request)),
         filename=documents.status_report_name(period=period, params=params),
-        size=data.status_report_size(params=params),
+        size=lambda: data.status_report_size(params=params),
         back_url=reverse("reports") + "?" + request.GET.urlencode(),
     )
 
@@ -80,7 +80,7 @@ def progress_pdf(request, pk):
         request,
         jobs.Report.of("progress", period_key(period), archive=_archive(request)),
         filename=documents.progress_name(period=period),
-        size=data.progress_size(),
+        size=data.progress_size,
         back_url=reverse("progress_report", args=[period.pk]),
     )
 
@@ -92,7 +92,7 @@ def decision_pdf(request, pk):
         request,
         jobs.Report.of("decision", decision.pk, archive=_archive(request)),
         filename=documents.decision_name(decision=decision),
-        size=decision.points.count(),
+        size=decision.points.count,
         back_url=decision.get_absolute_url(),
     )
 
@@ -124,7 +124,7 @@ def list_pdf(kind):
             request,
             jobs.Report.of("list", kind, params.urlencode(), archive=_archive(request)),
             filename=documents.list_name(kind=kind),
-            size=data.list_size(kind=kind, params=params),
+            size=lambda: data.list_size(kind=kind, params=params),
             back_url=reverse(f"{kind}_list") + "?" + request.GET.urlencode(),
         )
 

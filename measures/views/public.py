@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -41,8 +42,10 @@ MEASURE_LIST_RELATED = ["plan", "responsible_unit"]
 
 def filtered_list(request, *, filterset_class, queryset, template, title, pdf_url_name, feed_url_name, extra=None):
     """A filtered, sorted, paginated list. An HTMX request gets only the results part of the page."""
-    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
-    page = page_of(filterset.qs, request.GET.get("page"))
+    filterset = SimpleLazyObject(lambda: filterset_class(request.GET or None, queryset=queryset, request=request))
+    # The results are the same for everybody who asks for the same address (a template fragment cached under the
+    # data's version, the language and the day): they are queried only when the fragment is rendered.
+    page = SimpleLazyObject(lambda: page_of(filterset.qs, request.GET.get("page")))
     pdf_query = request.GET.copy()
     pdf_query.pop("page", None)  # the list's PDF holds every page of it
     context = {
@@ -50,7 +53,8 @@ def filtered_list(request, *, filterset_class, queryset, template, title, pdf_ur
         "filterset": filterset,
         "fragment_version": fragment_version(),
         "page": page,
-        "active_filters": active_filters(filterset, request.GET),
+        "active_filters": SimpleLazyObject(lambda: active_filters(filterset, request.GET)),
+        "results_template": results_template(template),
         "today": timezone.localdate(),
         "pdf_url": reverse(pdf_url_name) + (f"?{pdf_query.urlencode()}" if pdf_query else ""),
         # The same selection as a spreadsheet (measures.views.spreadsheets): «measure_list_pdf» → «measure_export».
@@ -61,7 +65,7 @@ def filtered_list(request, *, filterset_class, queryset, template, title, pdf_ur
         **(extra or {}),
     }
     if request.htmx and not request.htmx.boosted:
-        return render(request, results_template(template), context)
+        return render(request, "tracking/_cached_results.html", context)
     return render(request, template, context)
 
 
@@ -74,8 +78,13 @@ def record_context(request, obj, edit_url_name):
     """What a logged-in person sees on a record's page besides the record: its audit trail and an edit link."""
     user = request.user
     editable = can_edit(user, obj)
+    version = fragment_version()
     return {
-        "trail": audit_trail(obj) if can_see_history(user) else None,
+        "fragment_version": version,
+        # Read only when the page's trail fragment is rendered (see includes/audit_trail.html).
+        "trail": SimpleLazyObject(lambda: audit_trail(obj)) if can_see_history(user) else None,
+        # The trail is the same for everybody who may see it: a fragment cached under the record and the data's version.
+        "trail_key": f"{obj._meta.label_lower}:{obj.pk}:{version}",
         "can_edit": editable,
         "edit_url": reverse(edit_url_name, args=[obj.pk]) if editable else "",
     }
@@ -279,16 +288,22 @@ def measure_list(request):
 
 @require_safe
 def measure_detail(request, pk):
+    """A measure's page. Its record (facts, links, status history) and its audit trail are the same for everybody
+    who may see them: template fragments cached under the data's version, the language and the day, queried only
+    when they are rendered. What is the reader's own (the buttons their role gives, the comments and their forms)
+    is rendered for each request."""
     measure = get_object_or_404(
-        Measure.objects.select_related(
-            "plan", "parent", "responsible_unit", "latest_update__source", "source"
-        ).prefetch_related("partners", "locations", "themes"),
+        # What the page shows outside its cached record (the record reads its unit and source when it is rendered).
+        Measure.objects.select_related("plan", "parent", "latest_update__source"),
         pk=pk,
     )
     context = {
-        "corrections": corrections_of(measure),
+        "corrections": SimpleLazyObject(lambda: corrections_of(measure)),
         "measure": measure,
         "status": measure.status,
+        "partners": measure.partners.all(),
+        "locations": measure.locations.all(),
+        "themes": measure.themes.all(),
         "updates": measure.updates.select_related("author", "period", "source").order_by("-recorded_at", "-id"),
         "commitments": measure_commitments(measure),
         "decision_links": measure.measuredecision_set.select_related("decision").order_by("decision__title"),
@@ -296,6 +311,7 @@ def measure_detail(request, pk):
         "can_report": can_report_on(request.user, measure),
         "pdf_url": reverse("measure_pdf", args=[measure.pk]),
         "feed_url": reverse("measure_feed", args=[measure.pk]),
+        "today": timezone.localdate(),
         **record_context(request, measure, "edit_measure"),
         **comment_context(request, measure),
     }

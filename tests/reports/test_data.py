@@ -107,7 +107,7 @@ def test_the_status_report_costs_the_same_queries_for_one_measure_and_for_many(
         report = data.status_report(period=periods["t2"], today=date(2026, 12, 1))
     assert report.measure_count == n
     theme = make_theme()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(10):
         data.status_report(period=periods["t2"], params={"theme": theme.pk, "unit": ""})
 
 

@@ -4,6 +4,8 @@ worker is django-tasks-db's own worker loop, run here until the queue is empty (
 it as a process of its own and kills it)."""
 
 import re
+import time
+import urllib.parse
 from datetime import timedelta
 
 import pytest
@@ -160,6 +162,26 @@ def test_an_anonymous_address_that_starts_too_many_renders_gets_429_and_nothing_
     # A made report is free.
     work()
     assert client.get(pdf_url(decisions[0]))["Content-Type"] == "application/pdf"
+
+
+def test_an_address_over_its_limit_is_refused_before_anything_is_counted_and_each_refusal_links_back_to_itself(
+    client, settings, django_assert_max_num_queries
+):
+    settings.REPORT_RATE_LIMIT = 1
+    decisions = [make_decision(title=f"Vedtak {n}") for n in range(3)]
+    assert client.get(pdf_url(decisions[0])).status_code == 202
+    counter = f"bergen_rus:report-rate:127.0.0.1:{int(time.time() // settings.REPORT_RATE_WINDOW)}"
+    assert caches["limits"].get(counter) == 1
+    # Over the limit: the refusal comes before the records are counted (the decision, the job: no count of points).
+    with django_assert_max_num_queries(3):
+        first = client.get(pdf_url(decisions[1]))
+    second = client.get(pdf_url(decisions[2]) + "?archive=1")
+    assert first.status_code == second.status_code == 429
+    assert caches["limits"].get(counter) == 1, "a refusal starts nothing and counts nothing"
+    for response, url in ((first, pdf_url(decisions[1])), (second, pdf_url(decisions[2]) + "?archive=1")):
+        links = re.findall(r'\?next=([^"]*)"', response.content.decode())
+        assert links and {urllib.parse.unquote(link) for link in links} == {url}, links
+    assert ReportJob.objects.count() == 1
 
 
 def test_logged_in_people_have_no_rate_limit(client, settings, decision):

@@ -168,8 +168,8 @@ def test_an_export_reads_a_fixed_number_of_queries(client, per, django_assert_nu
         make_location(operator=make_organisation()).measures.add(measure)
         indicator = Indicator.objects.create(name=f"Indikator {n}", unit="antall", source=make_source())
         IndicatorValue.objects.create(indicator=indicator, year=2024, value=n, source=make_source())
-    # The measure lists' FilterSet reads the documents it offers (3), and every download the data version (1).
-    expected = {"measure_export": 5, "status_export": 5, "status_history_export": 5, "commitment_export": 5,
+    # Every download reads the data version (1); the documents a FilterSet offers are read only to check a value.
+    expected = {"measure_export": 2, "status_export": 2, "status_history_export": 2, "commitment_export": 2,
                 "decision_export": 2, "plan_export": 2, "location_export": 2, "organisation_export": 2,
                 "indicator_export": 4}  # fmt: skip
     for url_name, queries in expected.items():
