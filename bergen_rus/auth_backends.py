@@ -23,8 +23,9 @@ PERMISSIONS_SECONDS = 60 * 60
 def permissions_version():
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or "none"
+        fresh = uuid.uuid4().hex
+        cache.add(VERSION_KEY, fresh, None)
+        version = cache.get(VERSION_KEY) or fresh
     return version
 
 

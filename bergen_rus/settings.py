@@ -235,6 +235,9 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 # Python, Django and WeasyPrint (a list of 1,000 measures needs less than 500 MB) and which is stopped after
 # REPORT_RENDER_SECONDS. A running job renews its lease every few seconds; one whose lease (REPORT_LEASE_SECONDS) ran
 # out, because its worker died, is queued again (at most REPORT_ATTEMPTS times).
+# The open-data archive is made again by the worker this long after the data's last change (a burst of reports makes
+# one archive); meanwhile the download hands over the one before.
+OPEN_DATA_ARCHIVE_QUIET_SECONDS = env_int("OPEN_DATA_ARCHIVE_QUIET_SECONDS", 60)
 REPORT_RENDERS_AT_ONCE = env_int("REPORT_RENDERS_AT_ONCE", 2)
 REPORT_MEMORY_LIMIT_MB = env_int("REPORT_MEMORY_LIMIT_MB", 4096)
 REPORT_RENDER_SECONDS = env_int("REPORT_RENDER_SECONDS", 15 * 60)

@@ -41,6 +41,14 @@ class MeasuresConfig(AppConfig):
         # The role groups and their permissions exist after every migrate (permissions are made post-migrate).
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="bergen_rus.ensure_roles")
 
+        # People's names are shown on the pages (who reported, who changed what): a change of them, as the back
+        # office or a shell makes it, is a change of the data. A login (last_login) or a new password is not.
+        def person_saved(update_fields=None, **kwargs):
+            if update_fields is None or not set(update_fields) <= {"last_login", "password"}:
+                touch(**kwargs)
+
+        post_save.connect(person_saved, sender=get_user_model(), dispatch_uid="bergen_rus.touch.user", weak=False)
+
         for model in apps.get_models():
             # Bookkeeping rows (visits, reminders sent, uploaded files waiting for their import) change nothing a
             # page or report shows, and a history row is written with the change it records.

@@ -107,3 +107,22 @@ def test_a_right_taken_away_is_gone_on_the_next_request(client, memory_cache, ka
     assert client.get(reverse("my_measures")).status_code == 403
     assign_role(kari, Role.CASEWORKER)
     assert client.get(reverse("my_measures")).status_code == 200
+
+
+def test_a_name_changed_outside_the_people_page_shows_on_the_cached_record(
+    client, memory_cache, django_capture_on_commit_callbacks, measure, kari, reader
+):
+    make_open_period(year=2026, kind="t2")
+    with django_capture_on_commit_callbacks(execute=True):
+        record_status(measure=measure, status=MeasureStatus.IN_PROGRESS, happened="Tomten er kjøpt.", user=kari)
+    client.force_login(reader)
+    assert "Kari Nordmann" in client.get(measure.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        kari.last_name = "Berg"
+        kari.save()  # as the back office or a shell saves a person
+    page = client.get(measure.get_absolute_url()).content.decode()
+    assert "Kari Berg" in page and "Kari Nordmann" not in page
+    # A login is no change of the data: the cached record stays.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        kari.save(update_fields=["last_login"])
+    assert not callbacks

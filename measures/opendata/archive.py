@@ -16,7 +16,7 @@ import json
 import shutil
 import tempfile
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -172,26 +172,51 @@ def _archive_jobs():
 
 
 def newest():
-    """(the newest archive that was made and is still kept, the data version it holds), or None."""
-    for job in _archive_jobs().filter(state=JobState.DONE).order_by("-finished_at", "-pk")[:3]:
+    """(the newest archive that was made and is still kept, the data version it holds, its job), or None."""
+    for job in _archive_jobs().filter(state=JobState.DONE).order_by("-finished_at", "-pk")[:KEPT]:
         content = jobs.cached_file(job.key)
         if content is not None:
-            return content, job.spec["args"][0]
+            return content, job.spec["args"][0], job
     return None
 
 
-def refresh():
+def is_made(key):
+    return jobs.report_cache().has_key(key)
+
+
+def superseded(job):
+    """Whether the archive job `job` was asked for a version of the data that is not the current one any more."""
+    return job.spec["args"][0] != data_version()
+
+
+def refresh(*, now=None):
     """Start the build of the archive of the data as it is now, unless it is made, being made, or failed a moment
-    ago; the worker's sweep calls this every few seconds. At most one archive is built at a time: a build asked for
-    while another runs waits for the next sweep. Returns the job started, or None."""
+    ago, or the data changed less than OPEN_DATA_ARCHIVE_QUIET_SECONDS ago and an archive of earlier data is there
+    to hand over meanwhile (a burst of reports makes one archive, not one per report); and forget all but the KEPT
+    newest archives. The worker's sweep calls this every few seconds. At most one archive is built at a time: a build
+    asked for while another runs waits for the next sweep. Returns the job started, or None."""
+    now = now or timezone.now()
+    made = _archive_jobs().filter(state=JobState.DONE).order_by("-finished_at", "-pk")
+    old = list(made.values_list("pk", "key")[KEPT:])
+    if old:
+        jobs.report_cache().delete_many([key for _pk, key in old])
+        ReportJob.objects.filter(pk__in=[pk for pk, _key in old]).delete()
     version = data_version()
     wanted = report(version)
     key = wanted.key(version)
-    if jobs.cached_file(key) is not None:
+    if is_made(key):
         return None
     if any(jobs.is_waiting(job) for job in _archive_jobs().filter(state__in=[JobState.QUEUED, JobState.RUNNING])):
+        return None
+    changed = last_change_of(version)
+    quiet_since = now - timedelta(seconds=settings.OPEN_DATA_ARCHIVE_QUIET_SECONDS)
+    if changed is not None and changed > quiet_since and made.exists():
         return None
     job = jobs.find(key)
     if job is not None and jobs.is_recent_failure(job):
         return None
     return jobs.start(wanted, key=key, filename=filename(version), path=reverse("open_data_archive"), job=job)
+
+
+# How many archives of earlier data are kept (the newest is handed over while the next is made).
+KEPT = 2

@@ -16,7 +16,7 @@ from ..api.throttling import PublicReadThrottle
 from ..api.urls import router
 from ..api.views import MAX_PAGE_SIZE
 from ..caching import cached_render, data_version, last_change_of, last_modified
-from ..reports import exporters, jobs
+from ..reports import exporters
 from ..status import shown_statuses
 from . import archive, dcat
 
@@ -99,15 +99,15 @@ def archive_download(request):
     """
     version = data_version()
     wanted = archive.report(version)
-    if jobs.cached_file(wanted.key(version)) is None and not request.htmx:
+    if not archive.is_made(wanted.key(version)) and not request.htmx:
         newest = archive.newest()
         if newest is not None:
-            content, held = newest
+            content, held, job = newest
             archive.refresh()
             response = exporters.file_response(
                 content, filename=archive.filename(held), content_type=ZIP, cache_hit=True
             )
-            response["ETag"] = quote_etag(archive.report(held).key(held).rsplit(":", 1)[-1])
+            response["ETag"] = quote_etag(job.key.rsplit(":", 1)[-1])  # its own: of its data and its day
             response["Last-Modified"] = http_date(last_modified(held))
             response["X-Archive-Version"] = "previous"
             patch_cache_control(response, public=True, no_cache=True)

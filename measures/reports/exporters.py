@@ -96,9 +96,11 @@ def report(request, report, *, filename, size, back_url, content_type=PDF, rate_
         )
 
     logged_in = request.user.is_authenticated
+    # A logged-in person is mailed the link to a report they wait for (not the open-data archive: not theirs).
+    mail_wanted = logged_in and bool(request.user.email) and report.kind != jobs.ARCHIVE_KIND
     job = jobs.find(key)
     if job is not None and jobs.is_waiting(job):
-        if logged_in and request.user.email and request.user.email not in job.notify:
+        if mail_wanted and request.user.email not in job.notify:
             job = jobs.start(
                 report, key=key, filename=filename, path=request.get_full_path(), email=request.user.email, job=job
             )
@@ -120,7 +122,7 @@ def report(request, report, *, filename, size, back_url, content_type=PDF, rate_
         retry_at = jobs.rate_limited_until(request)
         if retry_at is not None:
             return _too_many(request, retry_at)
-    email = request.user.email if logged_in else ""
+    email = request.user.email if mail_wanted else ""
     job = jobs.start(report, key=key, filename=filename, path=request.get_full_path(), email=email, job=job)
     if job.state == JobState.DONE:  # made at once (a worker that was free, or the immediate backend)
         content = jobs.cached_file(key)
@@ -180,14 +182,16 @@ def _too_many(request, retry_at):
     for them (a visitor who asks without pause is refused many times a second)."""
     seconds = max(int((retry_at - timezone.now()).total_seconds()), 1)
     minutes = max((seconds + 59) // 60, 1)
-    key = (get_language(), retry_at.isoformat(), minutes)
+    url_name = request.resolver_match.view_name if request.resolver_match else ""
+    key = (get_language(), url_name, retry_at.isoformat(), minutes)
     here = _next_link(request.get_full_path())
     kept = _REFUSALS.get(key)
     if kept is not None:
         content, there = kept
         content = content.replace(there, here)  # the links that come back here (log in, language)
     else:
-        context = {"retry_at": timezone.localtime(retry_at), "minutes": minutes}
+        # No messages: the page is shared, and a visitor's own messages wait for their next page.
+        context = {"retry_at": timezone.localtime(retry_at), "minutes": minutes, "messages": []}
         content = render_to_string("reports/too_many.html", context, request=request)
         if here in content:
             if len(_REFUSALS) >= REFUSALS_KEPT:

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_tasks import TaskResultStatus, task
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
@@ -276,6 +277,12 @@ def run(job_id):
     if cached_file(job.key) is not None:  # made meanwhile by an attempt that survived its worker
         _finish(job, size=len(cached_file(job.key)))
         return JobState.DONE
+    if job.spec.get("kind") == ARCHIVE_KIND:
+        from ..opendata.archive import superseded  # the archive's module imports this one
+
+        if superseded(job):  # the data changed since it was asked for: the sweep asks for the current one
+            ReportJob.objects.filter(pk=job.pk, state=JobState.QUEUED).delete()
+            return "superseded"
     run_id = claim(job)
     if run_id is None:
         _enqueue(job, delay=2)  # every slot is taken: wait in the queue
@@ -438,6 +445,39 @@ def _tell(job):
         ) % {"link": settings.SITE_URL + job.path}
     for address in job.notify:
         send_mail(subject, body, None, [address], fail_silently=True)
+
+
+# A task taken by a worker that has not started its job within this many seconds was lost with the worker.
+TASK_PICKUP_SECONDS = 60
+
+
+def waiting_task_args(task_paths):
+    """The first argument of every task of `task_paths` still waiting in the database queue, or taken a moment ago
+    (TASK_PICKUP_SECONDS): the jobs something will still run. None unless the queue is the database backend."""
+    if not isinstance(make_report.get_backend(), DatabaseBackend):
+        return None
+    taken_since = timezone.now() - timedelta(seconds=TASK_PICKUP_SECONDS)
+    rows = DBTaskResult.objects.filter(task_path__in=task_paths).filter(
+        Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING, started_at__gt=taken_since)
+    )
+    return {tuple(args_kwargs.get("args", []))[:1] for args_kwargs in rows.values_list("args_kwargs", flat=True)}
+
+
+def requeue_lost_in_queue():
+    """Queue again every job that is «queued» but has no task left to run it: its task was taken by a worker that
+    died before it began (or before it put the job back in the queue to wait for a slot). A task queued twice is
+    harmless: only one attempt can claim the job. Returns how many were queued again."""
+    waiting = waiting_task_args([TASK_PATH])
+    if waiting is None:
+        return 0
+    before = timezone.now() - timedelta(seconds=TASK_PICKUP_SECONDS)
+    queued = 0
+    for job in ReportJob.objects.filter(state=JobState.QUEUED, created_at__lt=before).only("pk", "filename"):
+        if (job.pk,) not in waiting:
+            logger.warning("The report %s (job %s) had no task left in the queue; queued again.", job.filename, job.pk)
+            _enqueue(job)
+            queued += 1
+    return queued
 
 
 def requeue_stale(*, job_ids=None):

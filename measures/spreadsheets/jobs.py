@@ -34,6 +34,7 @@ from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from ..models import SpreadsheetUpload, UploadState
+from ..reports import jobs as report_jobs
 from . import importing
 
 logger = logging.getLogger(__name__)
@@ -222,4 +223,23 @@ def requeue_stale(*, upload_ids=None):
                 )
                 TASKS[upload.state].enqueue(upload.pk)
                 queued += 1
+    if upload_ids is None:
+        queued += _requeue_lost_in_queue()
+    return queued
+
+
+def _requeue_lost_in_queue():
+    """Queue again every check or import that waits for a task the queue no longer holds (taken by a worker that
+    died before it claimed the upload). A task queued twice is harmless: only one attempt claims the upload."""
+    waiting = report_jobs.waiting_task_args([task.module_path for task in TASKS.values()])
+    if waiting is None:
+        return 0
+    before = timezone.now() - timedelta(seconds=report_jobs.TASK_PICKUP_SECONDS)
+    lost = SpreadsheetUpload.objects.filter(state__in=UploadState.waiting(), run="", uploaded_at__lt=before)
+    queued = 0
+    for upload in lost.only("pk", "filename", "state"):
+        if (upload.pk,) not in waiting:
+            logger.warning("The spreadsheet %s (upload %s) had no task left; queued again.", upload.filename, upload.pk)
+            TASKS[upload.state].enqueue(upload.pk)
+            queued += 1
     return queued

@@ -15,7 +15,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 from ....opendata import archive
 from ....spreadsheets import jobs as import_jobs
-from ...jobs import expire, requeue_stale
+from ...jobs import expire, requeue_lost_in_queue, requeue_stale
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ def sweep_forever(stop):
         try:
             close_old_connections()
             requeue_stale()
+            requeue_lost_in_queue()
             import_jobs.requeue_stale()
             expire()
             archive.refresh()
