@@ -1,4 +1,5 @@
-"""Helpers for the report tests: status updates at chosen moments, and reading a rendered PDF back."""
+"""Helpers for the report tests: status updates at chosen moments, reading a rendered PDF back, and the page that
+follows a background job."""
 
 import io
 import re
@@ -98,3 +99,21 @@ def figure_alternatives(data):
         elif isinstance(node, list):
             stack.extend(node)
     return texts
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+
+
+def assert_follows_its_job(response, url):
+    """`response` is the page that follows a background job at `url` (a report, the archive, an import): 202, never
+    cached, polled by htmx every 2 s, and without JavaScript refreshed by itself and by a link. Returns its HTML."""
+    assert response.status_code == 202
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert f'hx-get="{url}"' in page
+    assert 'hx-trigger="every 2s"' in page
+    assert '<noscript><meta http-equiv="refresh"' in page
+    assert f'<a class="ds-link" href="{url}">Oppdater</a>' in page
+    assert not INLINE_SCRIPT.search(page), "the strict CSP allows no inline script"
+    assert "no-store" in response["Cache-Control"]
+    return page

@@ -3,7 +3,9 @@ import pytest
 from measures.roles import Role
 from measures.services import record_status
 from measures.status import MeasureStatus
-from tests.factories import make_measure, make_organisation, make_person, make_plan
+from tests.factories import make_measure, make_open_period, make_organisation, make_person, make_plan
+
+from .helpers import download, edit_xlsx
 
 
 @pytest.fixture
@@ -38,3 +40,13 @@ def measures(plan, unit, other_unit, per):
     third = make_measure(plan=plan, number="3", title="Nytt overdoseteam", responsible_unit=other_unit)
     record_status(measure=first, status=MeasureStatus.PLANNED, happened="Planlagt i budsjettet.", user=per)
     return [first, second, third]
+
+
+@pytest.fixture
+def status_sheet(client, kari, unit, measures):
+    """Kari's status sheet, exported and filled in with one new status: row 2 (the second measure) in progress; the
+    client is logged in as Kari."""
+    make_open_period(year=2026, kind="t2")
+    client.force_login(kari)
+    content = download(client, "status_export", unit=unit.pk).content
+    return edit_xlsx(content, {(2, "Status"): "Pågår", (2, "Hva som har skjedd"): "Tomten er kjøpt."})

@@ -10,7 +10,7 @@ from django.urls import reverse
 from measures.models import Measure, SpreadsheetUpload, StatusUpdate, UploadState
 from measures.roles import Role
 from measures.services import record_status
-from tests.factories import make_open_period, make_person
+from tests.factories import make_person
 
 from .helpers import download, edit_xlsx, page_text
 
@@ -23,16 +23,8 @@ def upload(client, content, kind="status", name="status.xlsx"):
     return client.post(reverse("import_upload"), {"kind": kind, "file": file})
 
 
-@pytest.fixture
-def edited_sheet(client, kari, unit, measures):
-    make_open_period(year=2026, kind="t2")
-    client.force_login(kari)
-    content = download(client, "status_export", unit=unit.pk).content
-    return edit_xlsx(content, {(2, "Status"): "Pågår", (2, "Hva som har skjedd"): "Tomten er kjøpt."})
-
-
-def test_upload_preview_confirm(client, kari, measures, edited_sheet):
-    response = upload(client, edited_sheet)
+def test_upload_preview_confirm(client, kari, measures, status_sheet):
+    response = upload(client, status_sheet)
     stored = SpreadsheetUpload.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("import_preview", args=[stored.token])
@@ -55,8 +47,8 @@ def test_upload_preview_confirm(client, kari, measures, edited_sheet):
     assert StatusUpdate.objects.filter(author=kari).count() == 1
 
 
-def test_nobody_else_can_see_or_confirm_an_upload(client, kari, unit, edited_sheet):
-    upload(client, edited_sheet)
+def test_nobody_else_can_see_or_confirm_an_upload(client, kari, unit, status_sheet):
+    upload(client, status_sheet)
     stored = SpreadsheetUpload.objects.get()
     colleague = make_person("ola", Role.CASEWORKER, [unit], first_name="Ola", last_name="Kollega")
     client.force_login(colleague)
@@ -65,8 +57,8 @@ def test_nobody_else_can_see_or_confirm_an_upload(client, kari, unit, edited_she
     assert not StatusUpdate.objects.filter(author__in=[kari, colleague]).exists()
 
 
-def test_a_conflict_between_preview_and_confirm_imports_nothing(client, kari, unit, measures, edited_sheet, per):
-    upload(client, edited_sheet)
+def test_a_conflict_between_preview_and_confirm_imports_nothing(client, kari, unit, measures, status_sheet, per):
+    upload(client, status_sheet)
     stored = SpreadsheetUpload.objects.get()
     record_status(measure=measures[1], status="delayed", happened="Per rapporterte først.", user=per)
     response = client.post(reverse("import_preview", args=[stored.token]), follow=True)
