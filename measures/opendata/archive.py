@@ -162,9 +162,11 @@ def report(version):
 
 
 def filename(version):
-    """The download's name, dated by the last change of the data it holds."""
-    stamp = timezone.localtime(last_change_of(version) or timezone.now()).strftime("%Y%m%d-%H%M%S")
-    return f"{PACKAGE_NAME}-{stamp}.zip"
+    """The download's name, dated by the last change of the data it holds (undated for data that never changed)."""
+    changed = last_change_of(version)
+    if changed is None:
+        return f"{PACKAGE_NAME}.zip"
+    return f"{PACKAGE_NAME}-{timezone.localtime(changed).strftime('%Y%m%d-%H%M%S')}.zip"
 
 
 def _archive_jobs():
