@@ -52,7 +52,9 @@ def prepare():
         log(f"reusing the database with {MEASURES} synthetic measures")
         return
     if DATABASE_URL.startswith("sqlite"):
-        Path(DATABASE_URL.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        path = Path(DATABASE_URL.removeprefix("sqlite:///"))
+        for name in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            name.unlink(missing_ok=True)  # a WAL left by an earlier run must not meet a new database
     else:
         manage("flush", "--no-input")
     manage("migrate", "--verbosity", "0")

@@ -99,7 +99,8 @@ def prepare(size):
             subprocess.run(["psql", admin, "-qc", statement], check=True)  # noqa: S603, S607
     else:
         path = WORK / f"reports-{size}.sqlite3"
-        path.unlink(missing_ok=True)
+        for name in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            name.unlink(missing_ok=True)  # a WAL left by an earlier run must not meet a new database
         url = f"sqlite:///{path}"
     env = environment(url)
     manage = [sys.executable, str(ROOT / "manage.py")]

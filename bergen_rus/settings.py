@@ -137,6 +137,12 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django understands: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The worker, the web server and a render read and write one file at once: in WAL mode a reader never waits for
+    # a writer nor a writer for readers, and a writer waits up to 20 s for another (instead of failing after 5 s).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The test database is a file too, so that a worker or server started by a test as a process of its own
     # (tests/reports/test_worker.py) shares it; one per test run, so that two runs in one checkout never share one.

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import caches
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.http import QueryDict
 from django.urls import reverse
@@ -49,10 +49,11 @@ CACHE_KIND = "report-pdf"
 ARCHIVE_KIND = "archive"
 # pg_advisory_xact_lock's key for counting the running renders (any fixed number no other code uses).
 SLOT_LOCK = 7_310_462_001
-# A render that exits with this code ran out of memory; so did one that a library ended with abort() or GLib's
-# g_error() (SIGABRT, SIGTRAP), which is what cairo, pango and GLib do when an allocation fails under the limit.
+# A render that exits with this code ran out of memory. So did one that a library ended with abort() or GLib's
+# g_error() (SIGABRT, SIGTRAP), which is what cairo, pango and GLib do when an allocation or a thread's stack fails
+# under the limit, or that crashed on memory it did not get (SIGSEGV, SIGBUS: a failed allocation not checked).
 OUT_OF_MEMORY = 3
-OUT_OF_MEMORY_CODES = (OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGTRAP)
+OUT_OF_MEMORY_CODES = (OUT_OF_MEMORY, -signal.SIGABRT, -signal.SIGTRAP, -signal.SIGSEGV, -signal.SIGBUS)
 
 
 def report_cache():
@@ -325,9 +326,16 @@ def claim(job):
 
 
 def _renew(job, run_id):
-    """Renew the lease of attempt `run_id`; False when the job was taken from it (its lease had run out)."""
+    """Renew the lease of attempt `run_id`; False when the job was taken from it (its lease had run out). A database
+    that cannot be written for a moment (SQLite busy with another process) is not a lost job: the lease runs a while
+    yet, and the next heartbeat renews it."""
     lease = timezone.now() + timedelta(seconds=settings.REPORT_LEASE_SECONDS)
-    return bool(ReportJob.objects.filter(pk=job.pk, run=run_id, state=JobState.RUNNING).update(lease_until=lease))
+    try:
+        renewed = ReportJob.objects.filter(pk=job.pk, run=run_id, state=JobState.RUNNING).update(lease_until=lease)
+    except OperationalError:
+        logger.warning("The lease of job %s could not be renewed now; trying again at the next heartbeat.", job.pk)
+        return True
+    return bool(renewed)
 
 
 def _render(job, run_id):
@@ -392,12 +400,13 @@ def render_in_this_process(job_id):
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     try:
         content = Report.from_json(job.spec).render()
-    except Exception:
-        # Past the limit an allocation fails wherever it happens: in Python (MemoryError) or in a library (cairo,
-        # fontconfig), which may then raise anything. A failure with the address space at its limit is the limit.
-        # (The limit is lifted first, so that saying so needs no memory the render could not have.)
+    except Exception as error:
+        # Past the limit an allocation fails wherever it happens: in Python (MemoryError, also one a library's error
+        # was raised from) or in a library (cairo, fontconfig), which may then raise anything. A failure with the
+        # address space at its limit is the limit. (The limit is lifted first, so that saying so needs no memory the
+        # render could not have.)
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
-        if _address_space("VmPeak") >= limit - MEMORY_MARGIN:
+        if _caused_by_memory(error) or _address_space("VmPeak") >= limit - MEMORY_MARGIN:
             logger.error("The render of job %s needed more than %s MB.", job_id, settings.REPORT_MEMORY_LIMIT_MB)
             sys.exit(OUT_OF_MEMORY)
         raise
@@ -406,6 +415,17 @@ def render_in_this_process(job_id):
 
 
 MEMORY_MARGIN = 64 * 2**20
+
+
+def _caused_by_memory(error):
+    """Whether `error` is a MemoryError or was raised while handling one (or from one)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, MemoryError):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _address_space(field):
