@@ -139,8 +139,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # The worker, the web server and a render read and write one file at once: in WAL mode a reader never waits for
     # a writer nor a writer for readers, and a writer waits up to 20 s for another (instead of failing after 5 s).
+    # A transaction takes the write lock when it begins (IMMEDIATE): one that read first and then wanted to write
+    # after another had written would fail at once, without waiting.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
