@@ -1,8 +1,14 @@
+import hypothesis
 import pytest
 from django.core.cache import caches
 
 from measures.roles import Role
 from tests.factories import make_period, make_person, make_user
+
+# The property tests draw new examples every run, and a fresh CI machine keeps none: a failing run prints the
+# `@reproduce_failure` line that replays its example anywhere.
+hypothesis.settings.register_profile("bergen_rus", print_blob=True)
+hypothesis.settings.load_profile("bergen_rus")
 
 
 @pytest.fixture(autouse=True)

@@ -62,7 +62,7 @@ def site(redis_prefix, tmp_path, settings):
         REPORT_RATE_LIMIT=4,
         # One window for the whole test: a window of the default 10 minutes may end between two of its requests, and
         # the count start again.
-        REPORT_RATE_WINDOW=10**8,
+        REPORT_RATE_WINDOW=10**9,
     )
     log = open(tmp_path / "processes.log", "w")  # noqa: SIM115 (closed below)
     ports = [free_port(), free_port()]

@@ -230,6 +230,10 @@ class Watcher:
     def __init__(self, page):
         self.page = page
         self.problems = []
+        # Which page of the tab a request belongs to: the count of main-frame navigations when it was sent.
+        self.navigations = 0
+        self.sent_on = {}
+        page.on("request", self._sent)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"JavaScript error on {page.url}: {error}"))
         page.on("requestfailed", self._failed)
@@ -251,11 +255,18 @@ class Watcher:
             return
         self.problems.append(f"console error on {self.page.url}: {message.text}")
 
+    def _sent(self, request):
+        if request.is_navigation_request() and request.frame == self.page.main_frame:
+            self.navigations += 1
+        self.sent_on[request] = self.navigations
+
     def _failed(self, request):
         if request.failure == "net::ERR_ABORTED" and request.resource_type in {"xhr", "fetch"}:
             return  # aborted by htmx for a newer request (see above), not failed
         if request.failure == "net::ERR_ABORTED" and request.resource_type == "other":
             return  # the tab's icon, fetched after the page, abandoned when the test moves on to the next page
+        if request.failure == "net::ERR_ABORTED" and self.sent_on.get(request, self.navigations) < self.navigations:
+            return  # an image or a font of a page the test left before it had arrived (as a person may)
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 
     def _response(self, response):

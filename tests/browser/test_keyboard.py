@@ -1,6 +1,7 @@
 """Keyboard only: the main routes work with Tab, Shift+Tab, Enter and Space, and focus is always visible."""
 
 import re
+import urllib.parse
 
 import pytest
 from django.urls import reverse
@@ -15,6 +16,14 @@ pytestmark = pytest.mark.browser
 
 def is_focused(page, selector):
     return page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def filter_request(response, **values):
+    """Whether `response` answers an htmx request of a list's filter form with these values."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(response.url).query)
+    return response.request.headers.get("hx-request") == "true" and all(
+        value in query.get(name, []) for name, value in values.items()
+    )
 
 
 def tab_to(page, selector, *, max_steps=80):
@@ -63,12 +72,18 @@ def test_the_main_routes_work_by_keyboard_alone(page, world):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     tab_to(page, "form.filter-form input[name=q]")
-    page.keyboard.type(word)
+    # The typing starts a search of its own 500 ms after the last key: wait for it, so that it cannot replace the
+    # results later, while Tab walks through them.
+    with page.expect_response(lambda response: filter_request(response, q=word)):
+        page.keyboard.type(word)
     tab_to(page, "form.filter-form input[name=status][value=in_progress]")
     page.keyboard.press("Space")
     expect(page.locator("form.filter-form input[name=status][value=in_progress]")).to_be_checked()
     tab_to(page, "form.filter-form button[type=submit]")
-    page.keyboard.press("Enter")
+    with page.expect_response(lambda response: filter_request(response, q=word, status="in_progress")):
+        page.keyboard.press("Enter")
+    # The results are replaced while the form is busy (htmx marks it): the walk below starts on the last of them.
+    expect(page.locator("form.filter-form.htmx-request")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"[?&]status=in_progress(&|$)"))
     expect(page).to_have_url(re.compile(r"[?&]q=" + re.escape(word)))
     results = page.locator("#results tbody tr")

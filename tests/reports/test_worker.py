@@ -61,7 +61,9 @@ def test_a_worker_killed_mid_render_loses_nothing(client, shared):
 
         assert caches["reports"].get(job.key) is None
 
-        second = start_worker(env, log)
+        # The job's lease (2 s) has run out by now; the second worker's own leases are the usual 30 s, so that a
+        # slow moment of its heartbeat cannot take the job from it and render it a third time.
+        second = start_worker({**env, "REPORT_LEASE_SECONDS": "30"}, log)
         try:
             wait_for(lambda: job_state() == JobState.DONE, timeout=180, what="the job to be taken up again")
         finally:
