@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import remove_sqlite_database
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench-import"
 MEASURES = int(os.environ.get("BENCH_MEASURES", "10000"))
@@ -52,9 +54,7 @@ def prepare():
         log(f"reusing the database with {MEASURES} synthetic measures")
         return
     if DATABASE_URL.startswith("sqlite"):
-        path = Path(DATABASE_URL.removeprefix("sqlite:///"))
-        for name in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
-            name.unlink(missing_ok=True)  # a WAL left by an earlier run must not meet a new database
+        remove_sqlite_database(Path(DATABASE_URL.removeprefix("sqlite:///")))
     else:
         manage("flush", "--no-input")
     manage("migrate", "--verbosity", "0")

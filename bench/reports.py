@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import remove_sqlite_database
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench-reports"
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "200,1000,5000,10000").split(",") if size.strip()]
@@ -99,8 +101,7 @@ def prepare(size):
             subprocess.run(["psql", admin, "-qc", statement], check=True)  # noqa: S603, S607
     else:
         path = WORK / f"reports-{size}.sqlite3"
-        for name in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
-            name.unlink(missing_ok=True)  # a WAL left by an earlier run must not meet a new database
+        remove_sqlite_database(path)
         url = f"sqlite:///{path}"
     env = environment(url)
     manage = [sys.executable, str(ROOT / "manage.py")]
